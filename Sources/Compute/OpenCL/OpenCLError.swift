@@ -1,0 +1,98 @@
+import COpenCL
+
+/// A failed OpenCL call: which call, the status by name, and the build log when a program failed to compile.
+public struct OpenCLError: Error, CustomStringConvertible {
+    /// The raw status code (`CL_SUCCESS` is never stored here).
+    public let status: Int32
+    /// The OpenCL API function that failed, such as `clBuildProgram`.
+    public let call: String
+    /// What was being done, such as `building chaos_game.cl for pthread-znver4`.
+    public let context: String
+    /// The compiler's output for `CL_BUILD_PROGRAM_FAILURE`, empty otherwise.
+    public let buildLog: String
+
+    public init(status: Int32, call: String, context: String = "", buildLog: String = "") {
+        self.status = status
+        self.call = call
+        self.context = context
+        self.buildLog = buildLog
+    }
+
+    /// The status's `CL_` name, for example `CL_OUT_OF_RESOURCES`.
+    public var statusName: String { OpenCLError.name(of: status) }
+
+    public var description: String {
+        var text = "\(call) failed with \(statusName) (\(status))"
+        if !context.isEmpty { text += " while \(context)" }
+        if !buildLog.isEmpty { text += "\nbuild log:\n\(buildLog)" }
+        return text
+    }
+
+    /// The `CL_` name of an OpenCL 1.2 status code.
+    public static func name(of status: Int32) -> String {
+        statusNames[status] ?? "CL_UNKNOWN_ERROR"
+    }
+
+    private static let statusNames: [Int32: String] = [
+        CL_SUCCESS: "CL_SUCCESS",
+        CL_DEVICE_NOT_FOUND: "CL_DEVICE_NOT_FOUND",
+        CL_DEVICE_NOT_AVAILABLE: "CL_DEVICE_NOT_AVAILABLE",
+        CL_COMPILER_NOT_AVAILABLE: "CL_COMPILER_NOT_AVAILABLE",
+        CL_MEM_OBJECT_ALLOCATION_FAILURE: "CL_MEM_OBJECT_ALLOCATION_FAILURE",
+        CL_OUT_OF_RESOURCES: "CL_OUT_OF_RESOURCES",
+        CL_OUT_OF_HOST_MEMORY: "CL_OUT_OF_HOST_MEMORY",
+        CL_PROFILING_INFO_NOT_AVAILABLE: "CL_PROFILING_INFO_NOT_AVAILABLE",
+        CL_MEM_COPY_OVERLAP: "CL_MEM_COPY_OVERLAP",
+        CL_IMAGE_FORMAT_MISMATCH: "CL_IMAGE_FORMAT_MISMATCH",
+        CL_IMAGE_FORMAT_NOT_SUPPORTED: "CL_IMAGE_FORMAT_NOT_SUPPORTED",
+        CL_BUILD_PROGRAM_FAILURE: "CL_BUILD_PROGRAM_FAILURE",
+        CL_MAP_FAILURE: "CL_MAP_FAILURE",
+        CL_MISALIGNED_SUB_BUFFER_OFFSET: "CL_MISALIGNED_SUB_BUFFER_OFFSET",
+        CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST: "CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST",
+        CL_COMPILE_PROGRAM_FAILURE: "CL_COMPILE_PROGRAM_FAILURE",
+        CL_LINKER_NOT_AVAILABLE: "CL_LINKER_NOT_AVAILABLE",
+        CL_LINK_PROGRAM_FAILURE: "CL_LINK_PROGRAM_FAILURE",
+        CL_DEVICE_PARTITION_FAILED: "CL_DEVICE_PARTITION_FAILED",
+        CL_KERNEL_ARG_INFO_NOT_AVAILABLE: "CL_KERNEL_ARG_INFO_NOT_AVAILABLE",
+        CL_INVALID_VALUE: "CL_INVALID_VALUE",
+        CL_INVALID_DEVICE_TYPE: "CL_INVALID_DEVICE_TYPE",
+        CL_INVALID_PLATFORM: "CL_INVALID_PLATFORM",
+        CL_INVALID_DEVICE: "CL_INVALID_DEVICE",
+        CL_INVALID_CONTEXT: "CL_INVALID_CONTEXT",
+        CL_INVALID_QUEUE_PROPERTIES: "CL_INVALID_QUEUE_PROPERTIES",
+        CL_INVALID_COMMAND_QUEUE: "CL_INVALID_COMMAND_QUEUE",
+        CL_INVALID_HOST_PTR: "CL_INVALID_HOST_PTR",
+        CL_INVALID_MEM_OBJECT: "CL_INVALID_MEM_OBJECT",
+        CL_INVALID_IMAGE_FORMAT_DESCRIPTOR: "CL_INVALID_IMAGE_FORMAT_DESCRIPTOR",
+        CL_INVALID_IMAGE_SIZE: "CL_INVALID_IMAGE_SIZE",
+        CL_INVALID_SAMPLER: "CL_INVALID_SAMPLER",
+        CL_INVALID_BINARY: "CL_INVALID_BINARY",
+        CL_INVALID_BUILD_OPTIONS: "CL_INVALID_BUILD_OPTIONS",
+        CL_INVALID_PROGRAM: "CL_INVALID_PROGRAM",
+        CL_INVALID_PROGRAM_EXECUTABLE: "CL_INVALID_PROGRAM_EXECUTABLE",
+        CL_INVALID_KERNEL_NAME: "CL_INVALID_KERNEL_NAME",
+        CL_INVALID_KERNEL_DEFINITION: "CL_INVALID_KERNEL_DEFINITION",
+        CL_INVALID_KERNEL: "CL_INVALID_KERNEL",
+        CL_INVALID_ARG_INDEX: "CL_INVALID_ARG_INDEX",
+        CL_INVALID_ARG_VALUE: "CL_INVALID_ARG_VALUE",
+        CL_INVALID_ARG_SIZE: "CL_INVALID_ARG_SIZE",
+        CL_INVALID_KERNEL_ARGS: "CL_INVALID_KERNEL_ARGS",
+        CL_INVALID_WORK_DIMENSION: "CL_INVALID_WORK_DIMENSION",
+        CL_INVALID_WORK_GROUP_SIZE: "CL_INVALID_WORK_GROUP_SIZE",
+        CL_INVALID_WORK_ITEM_SIZE: "CL_INVALID_WORK_ITEM_SIZE",
+        CL_INVALID_GLOBAL_OFFSET: "CL_INVALID_GLOBAL_OFFSET",
+        CL_INVALID_EVENT_WAIT_LIST: "CL_INVALID_EVENT_WAIT_LIST",
+        CL_INVALID_EVENT: "CL_INVALID_EVENT",
+        CL_INVALID_OPERATION: "CL_INVALID_OPERATION",
+        CL_INVALID_GL_OBJECT: "CL_INVALID_GL_OBJECT",
+        CL_INVALID_BUFFER_SIZE: "CL_INVALID_BUFFER_SIZE",
+        CL_INVALID_MIP_LEVEL: "CL_INVALID_MIP_LEVEL",
+        CL_INVALID_GLOBAL_WORK_SIZE: "CL_INVALID_GLOBAL_WORK_SIZE",
+        CL_INVALID_PROPERTY: "CL_INVALID_PROPERTY",
+        CL_INVALID_IMAGE_DESCRIPTOR: "CL_INVALID_IMAGE_DESCRIPTOR",
+        CL_INVALID_COMPILER_OPTIONS: "CL_INVALID_COMPILER_OPTIONS",
+        CL_INVALID_LINKER_OPTIONS: "CL_INVALID_LINKER_OPTIONS",
+        CL_INVALID_DEVICE_PARTITION_COUNT: "CL_INVALID_DEVICE_PARTITION_COUNT",
+        -1001: "CL_PLATFORM_NOT_FOUND_KHR",
+    ]
+}

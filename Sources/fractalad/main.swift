@@ -1,0 +1,4 @@
+import FractalADCLI
+import Foundation
+
+exit(FractalADCommandLine.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,191 @@
+import Compute
+import Foundation
+import Testing
+
+/// Records built by hand from real-valued maps (the Fractals module builds them from sampled systems).
+enum ChaosGameFixtures {
+    /// Sierpinski triangle, a three-map system with a reflection, and a two-map spiral.
+    static let systems: [[[Double]]] = [
+        [[0.5, 0, 0, 0.5, 0, 0], [0.5, 0, 0, 0.5, 0.5, 0], [0.5, 0, 0, 0.5, 0.25, 0.5]],
+        [[0.6, -0.2, 0.1, -0.5, 0.3, -0.1], [-0.4, 0.3, 0.35, 0.45, -0.6, 0.2], [0.2, 0.7, -0.3, 0.1, 0.1, 0.9]],
+        [[0.82, -0.3, 0.3, 0.82, 0.1, 0.05], [0.25, 0, 0, 0.25, -0.7, 0.4]],
+    ]
+
+    static func systemRecord(_ maps: [[Double]], imageIndex: Int32, attempt: Int32) -> [Int32] {
+        var record = [Int32](repeating: 0, count: ChaosGameLayout.systemWords)
+        let determinants = maps.map { abs($0[0] * $0[3] - $0[1] * $0[2]) }
+        let total = determinants.reduce(0, +)
+        var cumulative = 0.0
+        for (k, map) in maps.enumerated() {
+            for i in 0..<4 { record[6 * k + i] = Int32((map[i] * 0x1p29).rounded()) }
+            for i in 4..<6 { record[6 * k + i] = Int32((map[i] * 0x1p20).rounded()) }
+            cumulative += determinants[k] / total
+            record[ChaosGameLayout.thresholds + k] = Int32(bitPattern: UInt32(min(cumulative * 0x1p32, 0xffff_ffff)))
+        }
+        record[ChaosGameLayout.mapCount] = Int32(maps.count)
+        // Fixed point of map 0: (I - A)^-1 b.
+        let m = maps[0]
+        let det = (1 - m[0]) * (1 - m[3]) - m[1] * m[2]
+        let x = ((1 - m[3]) * m[4] + m[1] * m[5]) / det
+        let y = (m[2] * m[4] + (1 - m[0]) * m[5]) / det
+        record[ChaosGameLayout.start] = Int32((x * 0x1p20).rounded())
+        record[ChaosGameLayout.start + 1] = Int32((y * 0x1p20).rounded())
+        record[ChaosGameLayout.imageIndex] = imageIndex
+        record[ChaosGameLayout.attempt] = attempt
+        return record
+    }
+
+    /// A view covering each image's bounds, with the given flips and patch mask.
+    static func viewRecords(bounds: [Int32], batch: Int, walkers: Int, size: Int, flips: [Int32], masks: [Int32])
+        -> [Int32] {
+        var views: [Int32] = []
+        for b in 0..<batch {
+            var box = (Int64.max, Int64.max, Int64.min, Int64.min)
+            for w in 0..<walkers {
+                let o = (b * walkers + w) * 4
+                guard bounds[o] <= bounds[o + 2] else { continue }
+                box = (min(box.0, Int64(bounds[o])), min(box.1, Int64(bounds[o + 1])),
+                       max(box.2, Int64(bounds[o + 2])), max(box.3, Int64(bounds[o + 3])))
+            }
+            let spanX = max(box.2 - box.0, 1), spanY = max(box.3 - box.1, 1)
+            let wide = [box.0, box.1, spanX, spanY, (Int64(size - 1) << 32) / spanX, (Int64(size - 1) << 32) / spanY]
+            var record = [Int32](repeating: 0, count: ChaosGameLayout.viewWords)
+            for (i, value) in wide.enumerated() {
+                record[2 * i] = Int32(truncatingIfNeeded: value)
+                record[2 * i + 1] = Int32(truncatingIfNeeded: value >> 32)
+            }
+            record[ChaosGameLayout.flips] = flips[b % flips.count]
+            record[ChaosGameLayout.patchMask] = masks[b % masks.count]
+            views += record
+        }
+        return views
+    }
+
+    static func colorRecords(batch: Int) -> [Int32] {
+        var records: [Int32] = []
+        for b in 0..<batch {
+            let side: Int32 = b % 2 == 0 ? 0 : 12_000 + Int32(b) * 1_000
+            let centre: Int32 = side == 0 ? 65_536 : 65_536 - 2 * side
+            let hue = Int32(37 * b % 256), saturation = Int32(100 + 40 * b % 155), value = Int32(140 + 30 * b % 115)
+            records += [hue, saturation, value, side, centre, 0, 0, 0]
+        }
+        return records
+    }
+}
+
+@Suite struct ChaosGameTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var batch: Int, walkers: Int, points: Int, warmup: Int, size: Int
+        var description: String {
+            "chaosGame(b=\(batch),w=\(walkers),p=\(points),warmup=\(warmup),s=\(size))"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 1, walkers: 1, points: 1, warmup: 0, size: 1),
+        Case(batch: 1, walkers: 8, points: 97, warmup: 3, size: 17),
+        Case(batch: 3, walkers: 13, points: 1_000, warmup: 20, size: 31),
+        Case(batch: 2, walkers: 64, points: 5_003, warmup: 20, size: 64),
+        Case(batch: 5, walkers: 7, points: 2, warmup: 1, size: 5),
+    ]
+
+    /// Runs the whole chain on `device` and returns every intermediate result as host arrays.
+    static func render(_ c: Case, on device: any Device, views givenViews: [Int32]? = nil) throws
+        -> (points: [Int32], bounds: [Int32], counts: [Int32], statistics: [Int32], rgb: [UInt8], blurred: [UInt8],
+            views: [Int32]) {
+        var records: [Int32] = []
+        for b in 0..<c.batch {
+            records += ChaosGameFixtures.systemRecord(ChaosGameFixtures.systems[b % 3], imageIndex: Int32(b * 7 + 1),
+                                                      attempt: Int32(b % 2))
+        }
+        let systems = try Tensor(records, shape: [c.batch, ChaosGameLayout.systemWords], on: device)
+        let (points, bounds) = try device.chaosGameWalk(systems: systems, seed: 0x1234_5678_9abc, walkers: c.walkers,
+                                                        pointsPerImage: c.points, warmup: c.warmup)
+        let boundValues = try bounds.int32s()
+        let viewValues = givenViews ?? ChaosGameFixtures.viewRecords(
+            bounds: boundValues, batch: c.batch, walkers: c.walkers, size: c.size,
+            flips: [0, 1, 2, 4, 7, 5], masks: [0, 0b101_010_101, 0b111_111_111, 0b000_010_000])
+        let views = try Tensor(viewValues, shape: [c.batch, ChaosGameLayout.viewWords], on: device)
+        let counts = try device.chaosGameRasterize(points: points, views: views, size: c.size)
+        let statistics = try device.chaosGameStatistics(counts: counts)
+        let colors = try Tensor(ChaosGameFixtures.colorRecords(batch: c.batch),
+                                shape: [c.batch, ChaosGameLayout.colorWords], on: device)
+        let rgb = try device.chaosGameColorize(counts: counts, statistics: statistics, colors: colors)
+        let blurred = try device.chaosGameBlur(images: rgb, colors: colors)
+        return (try points.int32s(), boundValues, try counts.int32s(), try statistics.int32s(), try rgb.bytes(),
+                try blurred.bytes(), viewValues)
+    }
+
+    @Test(arguments: cases)
+    func everyDeviceMatchesTheReferenceExactly(_ c: Case) throws {
+        let expected = try Self.render(c, on: TestDevices.reference)
+        for device in try TestDevices.underTest {
+            let got = try Self.render(c, on: device, views: expected.views)
+            let name = "\(c) on \(device.info.identifier)"
+            #expect(got.points == expected.points, "points differ: \(name)")
+            #expect(got.bounds == expected.bounds, "bounds differ: \(name)")
+            #expect(got.counts == expected.counts, "counts differ: \(name)")
+            #expect(got.statistics == expected.statistics, "statistics differ: \(name)")
+            #expect(got.rgb == expected.rgb, "colours differ: \(name)")
+            #expect(got.blurred == expected.blurred, "blur differs: \(name)")
+        }
+    }
+
+    @Test func countsAccountForEveryPointInsideAFullView() throws {
+        let c = Case(batch: 2, walkers: 16, points: 4_000, warmup: 10, size: 48)
+        let result = try Self.render(c, on: TestDevices.reference)
+        // Image 0 has no patch mask and a view covering its bounds: every point lands in a pixel.
+        let plane = c.size * c.size
+        #expect(result.counts[0..<plane].reduce(0, +) == Int32(c.points))
+        #expect(result.statistics[1] == Int32(result.counts[0..<plane].filter { $0 != 0 }.count))
+        #expect(result.statistics[0] == result.counts[0..<plane].max())
+    }
+
+    @Test func walkersStartOnTheAttractorAndStayInsideIt() throws {
+        // The Sierpinski triangle lies in [0, 1]²: every recorded point must too (up to fixed-point rounding).
+        let c = Case(batch: 1, walkers: 8, points: 2_000, warmup: 0, size: 8)
+        let points = try Self.render(c, on: TestDevices.reference).points
+        let limit = Int32(1 << 20) + 8
+        #expect(points.allSatisfy { $0 >= -8 && $0 <= limit })
+    }
+
+    @Test func seedAndAttemptChangeTheWalk() throws {
+        let device = TestDevices.reference
+        let record = ChaosGameFixtures.systemRecord(ChaosGameFixtures.systems[1], imageIndex: 3, attempt: 0)
+        var retry = record
+        retry[ChaosGameLayout.attempt] = 1
+        func walk(_ values: [Int32], seed: UInt64) throws -> [Int32] {
+            let systems = try Tensor(values, shape: [1, ChaosGameLayout.systemWords], on: device)
+            return try device.chaosGameWalk(systems: systems, seed: seed, walkers: 4, pointsPerImage: 64,
+                                            warmup: 5).points.int32s()
+        }
+        let base = try walk(record, seed: 1)
+        #expect(try walk(record, seed: 1) == base)
+        #expect(try walk(record, seed: 2) != base)
+        #expect(try walk(retry, seed: 1) != base)
+    }
+
+    @Test func hsvConversionHitsThePrimaries() {
+        #expect(ChaosGameMath.hsvToRGB(hue: 0, saturation: 255, value: 255) == (255, 0, 0))
+        #expect(ChaosGameMath.hsvToRGB(hue: 85, saturation: 255, value: 255).1 >= 250)
+        #expect(ChaosGameMath.hsvToRGB(hue: 171, saturation: 255, value: 255).2 >= 250)
+        #expect(ChaosGameMath.hsvToRGB(hue: 200, saturation: 0, value: 77) == (77, 77, 77))
+    }
+
+    @Test func badShapesAreRejected() throws {
+        for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
+            let wrong = try Tensor(zeros: [2, 63], dtype: .int32, on: device)
+            #expect(throws: ComputeError.self) {
+                try device.chaosGameWalk(systems: wrong, seed: 0, walkers: 1, pointsPerImage: 1, warmup: 0)
+            }
+            let floats = try Tensor(zeros: [2, 64], on: device)
+            #expect(throws: ComputeError.self) {
+                try device.chaosGameWalk(systems: floats, seed: 0, walkers: 1, pointsPerImage: 1, warmup: 0)
+            }
+            let systems = try Tensor(zeros: [1, 64], dtype: .int32, on: device)
+            #expect(throws: ComputeError.self) {
+                try device.chaosGameWalk(systems: systems, seed: 0, walkers: 0, pointsPerImage: 1, warmup: 0)
+            }
+        }
+    }
+}
