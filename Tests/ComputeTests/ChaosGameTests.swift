@@ -122,12 +122,12 @@ enum ChaosGameFixtures {
         for device in try TestDevices.underTest {
             let got = try Self.render(c, on: device, views: expected.views)
             let name = "\(c) on \(device.info.identifier)"
-            #expect(got.points == expected.points, "points differ: \(name)")
-            #expect(got.bounds == expected.bounds, "bounds differ: \(name)")
-            #expect(got.counts == expected.counts, "counts differ: \(name)")
-            #expect(got.statistics == expected.statistics, "statistics differ: \(name)")
-            #expect(got.rgb == expected.rgb, "colours differ: \(name)")
-            #expect(got.blurred == expected.blurred, "blur differs: \(name)")
+            expectIdentical(got.points, expected.points, "points: \(name)")
+            expectIdentical(got.bounds, expected.bounds, "bounds: \(name)")
+            expectIdentical(got.counts, expected.counts, "counts: \(name)")
+            expectIdentical(got.statistics, expected.statistics, "statistics: \(name)")
+            expectIdentical(got.rgb, expected.rgb, "colours: \(name)")
+            expectIdentical(got.blurred, expected.blurred, "blur: \(name)")
         }
     }
 

@@ -1,0 +1,20 @@
+# The two set-up commands of README: `make demo` (the main job) and `make test`. Both install missing system
+# packages first. PoCL caches compiled kernels inside the build folder.
+export POCL_CACHE_DIR ?= $(CURDIR)/.build/pocl-cache
+
+.PHONY: deps demo test bench release
+
+deps:
+	@scripts/install-deps.sh
+
+demo: deps
+	swift run -c release fractalad demo
+
+test: deps
+	swift test
+
+bench: deps
+	swift run -c release fractalad-bench all
+
+release: deps
+	swift build -c release --static-swift-stdlib
