@@ -1,1 +1,9 @@
-print("bench")
+// fractalad-bench: speed measurements of every op family and pipeline, per device.
+// Usage: fractalad-bench <benchmark|all> [--device D] [--repeats N] [--quick]
+import Foundation
+
+let benchmarks: [Benchmark] = [
+    RenderBenchmark(),
+]
+
+exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

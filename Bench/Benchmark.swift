@@ -1,0 +1,127 @@
+import Compute
+import Foundation
+
+/// One named measurement; `fractalad-bench <name>` runs it.
+protocol Benchmark {
+    var name: String { get }
+    var summary: String { get }
+    func run(_ context: BenchmarkContext) throws
+}
+
+/// Options shared by every benchmark.
+struct BenchmarkContext {
+    /// Devices to measure: the one given by `--device`, or every device except the reference loops.
+    var devices: [any Device]
+    /// Timed repetitions per case (the median is reported).
+    var repeats: Int
+    /// Smaller sizes, for a smoke run.
+    var quick: Bool
+}
+
+/// Wall-clock and process CPU time of repeated runs.
+struct Timing {
+    var wall: [Double]
+    var cpu: [Double]
+
+    var medianWall: Double { Timing.median(wall) }
+    var medianCPU: Double { Timing.median(cpu) }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Runs `body` once to warm up (kernel builds, JIT, pools), then `repeats` timed times.
+    static func measure(repeats: Int, warmup: Int = 1, _ body: () throws -> Void) rethrows -> Timing {
+        for _ in 0..<warmup { try body() }
+        var timing = Timing(wall: [], cpu: [])
+        for _ in 0..<max(repeats, 1) {
+            let cpuStart = processCPUSeconds(), wallStart = DispatchTime.now().uptimeNanoseconds
+            try body()
+            timing.wall.append(Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9)
+            timing.cpu.append(processCPUSeconds() - cpuStart)
+        }
+        return timing
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
+/// Prints aligned result rows.
+enum Report {
+    static func header(_ title: String) {
+        print("\n## \(title)")
+    }
+
+    static func row(_ cells: [String]) {
+        print("| " + cells.joined(separator: " | ") + " |")
+    }
+
+    static func table(_ columns: [String]) {
+        row(columns)
+        row(columns.map { _ in "---" })
+    }
+
+    static func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+}
+
+enum BenchmarkRunner {
+    static func main(arguments: [String], benchmarks: [Benchmark]) -> Int32 {
+        var names: [String] = []
+        var deviceRequest: String?
+        var repeats = 5
+        var quick = false
+        var index = 0
+        func usage() -> Int32 {
+            let list = benchmarks.map { "  \($0.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.summary)" }
+            print("usage: fractalad-bench <benchmark...|all> [--device D] [--repeats N] [--quick]\n" +
+                  list.joined(separator: "\n"))
+            return 2
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--device":
+                index += 1
+                guard index < arguments.count else { return usage() }
+                deviceRequest = arguments[index]
+            case "--repeats":
+                index += 1
+                guard index < arguments.count, let n = Int(arguments[index]), n > 0 else { return usage() }
+                repeats = n
+            case "--quick":
+                quick = true
+            case "-h", "--help":
+                _ = usage()
+                return 0
+            default:
+                guard argument == "all" || benchmarks.contains(where: { $0.name == argument }) else { return usage() }
+                names.append(argument)
+            }
+            index += 1
+        }
+        guard !names.isEmpty else { return usage() }
+        do {
+            let devices: [any Device] =
+                if let deviceRequest { [try Devices.select(deviceRequest)] }
+                else { try Devices.all().filter { $0.info.identifier != "cpu-reference" } }
+            let context = BenchmarkContext(devices: devices, repeats: repeats, quick: quick)
+            print("# fractalad-bench \(FractalADVersion.string), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            for device in devices { print("- \(device.info)") }
+            for benchmark in benchmarks where names.contains("all") || names.contains(benchmark.name) {
+                try benchmark.run(context)
+            }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("fractalad-bench: \(error)\n".utf8))
+            return 1
+        }
+    }
+}
