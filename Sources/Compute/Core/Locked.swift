@@ -2,13 +2,13 @@ import Synchronization
 
 /// A value guarded by a lock. Unlike `Mutex`, it can hold non-Sendable C handles (`cl_mem`, raw pointers): the lock
 /// is what makes sharing them safe.
-final class Locked<Value>: @unchecked Sendable {
+public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = Mutex(())
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         try lock.withLock { _ in try body(&value) }
     }
 }

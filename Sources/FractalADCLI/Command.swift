@@ -1,0 +1,43 @@
+import Compute
+import Foundation
+
+/// A subcommand of `fractalad`.
+protocol Command {
+    static var name: String { get }
+    static var summary: String { get }
+    /// Synopsis after `fractalad <name>`.
+    static var synopsis: String { get }
+    static var options: [OptionSpec] { get }
+    static var allowsPositionals: Bool { get }
+    static func run(_ arguments: Arguments, _ console: Console) throws -> Int32
+}
+
+extension Command {
+    static var allowsPositionals: Bool { false }
+
+    static var usage: String {
+        var text = "usage: fractalad \(name) \(synopsis)\n\n\(summary)\n"
+        if !options.isEmpty {
+            text += "\noptions:\n"
+            for option in options {
+                let head = "--\(option.name)" + (option.value.map { " \($0)" } ?? "")
+                text += "  " + head.padding(toLength: max(26, head.count + 2), withPad: " ", startingAt: 0)
+                    + option.help + "\n"
+            }
+        }
+        return text
+    }
+}
+
+/// Options every device-using command accepts.
+enum CommonOptions {
+    static let device = OptionSpec.value("device", "D",
+        "cpu, cpu-reference, opencl or opencl:N (default: $FRACTALAD_DEVICE, else the first OpenCL GPU, else any OpenCL device, else cpu)")
+
+    /// Resolves `--device` and says on stderr which device was picked.
+    static func device(_ arguments: Arguments, _ console: Console) throws -> any Device {
+        let device = try Devices.select(arguments.string("device"))
+        console.note("device: \(device.info)")
+        return device
+    }
+}

@@ -1,0 +1,22 @@
+import Compute
+
+/// `fractalad devices`: every OpenCL platform and device plus the host CPU devices.
+enum DevicesCommand: Command {
+    static let name = "devices"
+    static let summary = "list OpenCL and CPU devices with type, compute units, memory and driver version"
+    static let synopsis = ""
+    static let options: [OptionSpec] = []
+
+    static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
+        let openCL = try OpenCLPlatform.devices()
+        if openCL.isEmpty { console.note("no OpenCL platform or device found (install an ICD such as pocl-opencl-icd)") }
+        for descriptor in openCL {
+            console.print("\(descriptor.info) — \(descriptor.openCLCVersion), max work-group \(descriptor.maxWorkGroupSize)")
+        }
+        console.print(CPUDevice.fastShared.info.description)
+        console.print(CPUDevice.reference.info.description)
+        let chosen = try Devices.select(nil)
+        console.print("default: \(chosen.info.identifier)")
+        return 0
+    }
+}
