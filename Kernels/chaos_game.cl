@@ -16,8 +16,10 @@
 //   chaos_game_rasterize_cpu CPU: one work-item per image, plain increments into a zeroed plane: global = B.
 //   chaos_game_statistics    GPU: one work-group of 256 per image: global = B*256, local = 256.
 //   chaos_game_statistics_cpu CPU: one work-item per image: global = B.
-//   chaos_game_colorize      one work-item per pixel: global = B*H*W.
-//   chaos_game_blur          one work-item per pixel: global = B*H*W.
+//   chaos_game_colorize      GPU: one work-item per pixel: global = B*H*W.
+//   chaos_game_colorize_cpu  CPU: one work-item per image row: global = B*H.
+//   chaos_game_blur          GPU: one work-item per pixel: global = B*H*W.
+//   chaos_game_blur_cpu      CPU: one work-item per image row (a vectorisable 1-D stencil): global = B*H.
 // Outputs: points [B, P, 2] (walker w's points after those of walkers 0..w-1), bounds [B, W, 4], counts [B, S, S],
 // statistics [B, 2] (max, non-zero), images [B, H, W, C] uint8.
 
@@ -298,6 +300,8 @@ inline int reflect101(int i, int n) {
     return i;
 }
 
+// Separable 3x3 blur: horizontal sums fit int32 exactly (weights sum to 65536, samples <= 255); the vertical sum
+// needs int64. Rounds once, like ChaosGameMath.blur in Swift.
 __kernel void chaos_game_blur(__global const uchar *images, __global const int *colors, int batch, int height,
                               int width, int channels, __global uchar *blurred) {
     long item = get_global_id(0);
@@ -306,24 +310,82 @@ __kernel void chaos_game_blur(__global const uchar *images, __global const int *
     int image = (int)(item / plane);
     int pixel = (int)(item % plane), y = pixel / width, x = pixel % width;
     __global const int *color = colors + image * COLOR_WORDS;
-    long side = color[3], centre = color[4];
+    int side = color[3], centre = color[4];
     __global const uchar *source = images + image * plane * channels;
+    if (side == 0) {
+        for (int channel = 0; channel < channels; ++channel) blurred[item * channels + channel] = images[item * channels + channel];
+        return;
+    }
+    int up = reflect101(y - 1, height) * width, down = reflect101(y + 1, height) * width, row = y * width;
+    int left = reflect101(x - 1, width), right = reflect101(x + 1, width);
     for (int channel = 0; channel < channels; ++channel) {
-        long index = item * channels + channel;
-        if (side == 0) {
-            blurred[index] = images[index];
-            continue;
+        int h0 = side * (source[(up + left) * channels + channel] + source[(up + right) * channels + channel])
+               + centre * source[(up + x) * channels + channel];
+        int h1 = side * (source[(row + left) * channels + channel] + source[(row + right) * channels + channel])
+               + centre * source[(row + x) * channels + channel];
+        int h2 = side * (source[(down + left) * channels + channel] + source[(down + right) * channels + channel])
+               + centre * source[(down + x) * channels + channel];
+        long sum = (long)side * (h0 + h2) + (long)centre * h1;
+        blurred[item * channels + channel] = (uchar)((sum + (1L << 31)) >> 32);
+    }
+}
+
+// CPU variant: one work-item per (image, row). In HWC rows the horizontal neighbours of a sample are `channels`
+// bytes away, so the interior of a row is a contiguous stencil the compiler vectorises; the two edge pixels
+// reflect. Same arithmetic as chaos_game_blur.
+__kernel void chaos_game_blur_cpu(__global const uchar *images, __global const int *colors, int batch, int height,
+                                  int width, int channels, __global uchar *blurred) {
+    int item = get_global_id(0);
+    if (item >= batch * height) return;
+    int image = item / height, y = item % height;
+    __global const int *color = colors + image * COLOR_WORDS;
+    int side = color[3], centre = color[4];
+    long row_bytes = (long)width * channels;
+    __global const uchar *source = images + ((long)image * height) * row_bytes;
+    __global const uchar *up = source + reflect101(y - 1, height) * row_bytes;
+    __global const uchar *mid = source + y * row_bytes;
+    __global const uchar *down = source + reflect101(y + 1, height) * row_bytes;
+    __global uchar *out = blurred + ((long)image * height + y) * row_bytes;
+    if (side == 0) {
+        for (long e = 0; e < row_bytes; ++e) out[e] = mid[e];
+        return;
+    }
+    int c = channels;
+    for (long e = c; e < row_bytes - c; ++e) {
+        int h0 = side * (up[e - c] + up[e + c]) + centre * up[e];
+        int h1 = side * (mid[e - c] + mid[e + c]) + centre * mid[e];
+        int h2 = side * (down[e - c] + down[e + c]) + centre * down[e];
+        long sum = (long)side * (h0 + h2) + (long)centre * h1;
+        out[e] = (uchar)((sum + (1L << 31)) >> 32);
+    }
+    for (int x = 0; x < width; x += max(width - 1, 1)) {
+        int left = reflect101(x - 1, width) * c, right = reflect101(x + 1, width) * c, at = x * c;
+        for (int k = 0; k < c; ++k) {
+            int h0 = side * (up[left + k] + up[right + k]) + centre * up[at + k];
+            int h1 = side * (mid[left + k] + mid[right + k]) + centre * mid[at + k];
+            int h2 = side * (down[left + k] + down[right + k]) + centre * down[at + k];
+            long sum = (long)side * (h0 + h2) + (long)centre * h1;
+            out[at + k] = (uchar)((sum + (1L << 31)) >> 32);
         }
-        long sum = 0;
-        for (int dy = 0; dy < 3; ++dy) {
-            int row = reflect101(y + dy - 1, height);
-            long row_sum = 0;
-            for (int dx = 0; dx < 3; ++dx) {
-                int column = reflect101(x + dx - 1, width);
-                row_sum += (dx == 1 ? centre : side) * source[(row * width + column) * channels + channel];
-            }
-            sum += (dy == 1 ? centre : side) * row_sum;
-        }
-        blurred[index] = (uchar)((sum + (1L << 31)) >> 32);
+    }
+}
+
+// CPU variant: one work-item per (image, row); empty pixels (most of them) take the cheap branch.
+__kernel void chaos_game_colorize_cpu(__global const int *counts, __global const int *statistics,
+                                      __global const int *colors, int batch, int height, int width,
+                                      __global uchar *images) {
+    int item = get_global_id(0);
+    if (item >= batch * height) return;
+    int image = item / height;
+    __global const int *color = colors + image * COLOR_WORDS;
+    int hue_offset = color[0], saturation = color[1], value = color[2];
+    long maximum = max(statistics[2 * image], 1);
+    __global const int *row = counts + (long)item * width;
+    __global uchar *out = images + (long)item * width * 3;
+    for (int x = 0; x < width; ++x) {
+        int c = row[x];
+        uchar3 rgb = (uchar3)(0);
+        if (c > 0) rgb = hsv_to_rgb(((int)(((long)c * 255) / maximum) + hue_offset) & 255, saturation, value);
+        vstore3(rgb, x, out);
     }
 }

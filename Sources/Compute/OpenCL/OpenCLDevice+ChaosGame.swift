@@ -6,9 +6,12 @@ extension OpenCLDevice: ChaosGameOps {
     private static let statistics = KernelReference("chaos_game", "chaos_game_statistics")
     private static let statisticsCPU = KernelReference("chaos_game", "chaos_game_statistics_cpu")
     private static let colorize = KernelReference("chaos_game", "chaos_game_colorize")
+    private static let colorizeCPU = KernelReference("chaos_game", "chaos_game_colorize_cpu")
     private static let blur = KernelReference("chaos_game", "chaos_game_blur")
+    private static let blurCPU = KernelReference("chaos_game", "chaos_game_blur_cpu")
 
-    static let chaosGameKernels = [walk, walkCPU, rasterize, rasterizeCPU, statistics, statisticsCPU, colorize, blur]
+    static let chaosGameKernels = [walk, walkCPU, rasterize, rasterizeCPU, statistics, statisticsCPU, colorize,
+                                   colorizeCPU, blur, blurCPU]
 
     public func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int) throws
         -> (points: Tensor, bounds: Tensor) {
@@ -64,8 +67,15 @@ extension OpenCLDevice: ChaosGameOps {
         try validateColorize(counts: counts, statistics: statistics, colors: colors, device: self)
         let batch = counts.shape[0], plane = counts.shape[1] * counts.shape[2]
         let images = try Tensor(uninitialized: [batch, counts.shape[1], counts.shape[2], 3], dtype: .uint8, on: self)
-        try launch(Self.colorize, global: [batch * plane], local: [preferredGroupSize],
-                   [.tensor(counts), .tensor(statistics), .tensor(colors), .int(batch), .int(plane), .tensor(images)])
+        if variant == .cpu {
+            try launch(Self.colorizeCPU, global: [batch * counts.shape[1]], local: [1],
+                       [.tensor(counts), .tensor(statistics), .tensor(colors), .int(batch), .int(counts.shape[1]),
+                        .int(counts.shape[2]), .tensor(images)])
+        } else {
+            try launch(Self.colorize, global: [batch * plane], local: [preferredGroupSize],
+                       [.tensor(counts), .tensor(statistics), .tensor(colors), .int(batch), .int(plane),
+                        .tensor(images)])
+        }
         return images
     }
 
@@ -73,9 +83,13 @@ extension OpenCLDevice: ChaosGameOps {
         try validateBlur(images: images, colors: colors, device: self)
         let (batch, height, width, channels) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let blurred = try Tensor(uninitialized: images.shape, dtype: .uint8, on: self)
-        try launch(Self.blur, global: [batch * height * width], local: [preferredGroupSize],
-                   [.tensor(images), .tensor(colors), .int(batch), .int(height), .int(width), .int(channels),
-                    .tensor(blurred)])
+        let arguments: [KernelArgument] = [.tensor(images), .tensor(colors), .int(batch), .int(height), .int(width),
+                                           .int(channels), .tensor(blurred)]
+        if variant == .cpu {
+            try launch(Self.blurCPU, global: [batch * height], local: [1], arguments)
+        } else {
+            try launch(Self.blur, global: [batch * height * width], local: [preferredGroupSize], arguments)
+        }
         return blurred
     }
 }

@@ -65,6 +65,9 @@ public final class DatasetWriter {
         var missing: [Int] = []
         for index in indices where !fileManager.fileExists(atPath: url(ofImage: index).path) { missing.append(index) }
         manifest.summary.alreadyPresent = indices.count - missing.count
+        for folder in Set(missing.map { url(ofImage: $0).deletingLastPathComponent() }) {
+            try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
         manifest.summary.device = device.info.identifier
 
         var fills: [Double] = []

@@ -70,3 +70,8 @@ enum ChaosGameRecords {
         return record
     }
 }
+
+extension RenderPlan {
+    /// The plan's system record for ``ChaosGameOps/chaosGameWalk(systems:seed:walkers:pointsPerImage:warmup:)``.
+    public var systemRecord: [Int32] { ChaosGameRecords.system(self) }
+}
