@@ -37,7 +37,8 @@ public struct IFSystem: Sendable, Equatable {
                 ? "every map is singular (|det| = 0), so no map can be chosen" : "probabilities sum to 0")
         }
         self.maps = maps
-        self.probabilities = weights.map { $0 / total }
+        // Weights that already sum to 1 are kept bit for bit, so a written and re-read file renders identically.
+        self.probabilities = abs(total - 1) <= 1e-12 ? weights : weights.map { $0 / total }
     }
 
     /// The largest singular value over all maps.
