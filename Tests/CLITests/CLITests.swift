@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import FractalADCLI
+
+/// Runs the built `fractalad` binary (next to the test bundle) and captures its output.
+struct Tool {
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "fractalad")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = try start(arguments, environment: environment)
+        process.waitUntilExit()
+        return finish(process)
+    }
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+
+    static func finish(_ process: Process) -> Result {
+        let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test(arguments: [
+        ["generate", "--out", "/tmp/x", "--bogus"],
+        ["generate", "--out", "/tmp/x", "--size", "abc"],
+        ["generate", "--out", "/tmp/x", "--size", "3"],
+        ["generate", "--classes", "4"],
+        ["generate", "--out", "/tmp/x", "--mode", "sideways"],
+        ["generate", "--out", "/tmp/x", "--shard", "3/3"],
+        ["generate", "--out", "/tmp/x", "--min-fill"],
+        ["generate", "--out", "/tmp/x", "--systems", "a.json", "--num-systems", "4"],
+        ["ifs", "--num-systems", "10"],
+        ["ifs", "--num-systems", "-5", "--out", "/tmp/x.json"],
+        ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "--min-maps", "5", "--max-maps", "3"],
+        ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "stray"],
+        ["frobnicate"],
+        [],
+    ])
+    func badUsageExitsWithStatus2AndPrintsUsage(_ arguments: [String]) throws {
+        let result = try Tool.run(arguments)
+        #expect(result.status == 2, "\(arguments): status \(result.status), stderr: \(result.stderr)")
+        #expect(result.stderr.contains("usage: fractalad"), "\(arguments): no usage in \(result.stderr)")
+    }
+
+    @Test func helpAndVersionSucceed() throws {
+        #expect(try Tool.run(["--help"]).status == 0)
+        #expect(try Tool.run(["generate", "--help"]).stdout.contains("--min-fill"))
+        #expect(try Tool.run(["--version"]).stdout.hasPrefix("fractalad "))
+    }
+
+    @Test func devicesListsTheCPU() throws {
+        let result = try Tool.run(["devices"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("cpu-reference"))
+        #expect(result.stdout.contains("default: "))
+    }
+
+    @Test func badFilesAndDevicesGiveStatus1WithAMessage() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bad = folder.appending(path: "bad.json")
+        try Data("{\"format\": \"fractalad-ifs\", \"version\": 1, \"systems\": [{\"maps\": [[2,0,0,2,0,0]]}]}".utf8)
+            .write(to: bad)
+        let result = try Tool.run(["generate", "--out", folder.appending(path: "out").path, "--systems", bad.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("systems[0].maps[0]: is not a contraction"))
+        let device = try Tool.run(["generate", "--out", folder.path, "--device", "opencl:42"])
+        #expect(device.status == 1)
+        #expect(device.stderr.contains("opencl:42"))
+        let failing = try Tool.run(["generate", "--out", folder.appending(path: "f").path, "--classes", "2",
+                                    "--size", "16", "--device", "opencl"],
+                                   environment: ["FRACTALAD_CL_FAULT": "clEnqueueNDRangeKernel"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr.contains("CL_OUT_OF_RESOURCES"))
+    }
+
+    @Test func ifsWritesALoadableFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appending(path: "systems.json")
+        let result = try Tool.run(["ifs", "--num-systems", "25", "--seed", "4", "--out", file.path])
+        #expect(result.status == 0)
+        let again = folder.appending(path: "again.json")
+        _ = try Tool.run(["ifs", "--num-systems", "25", "--seed", "4", "--out", again.path])
+        #expect(try Data(contentsOf: file) == Data(contentsOf: again))
+    }
+
+    @Test func anInterruptedGenerateResumesToExactlyTheFilesOfAnUninterruptedRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let whole = folder.appending(path: "whole"), resumed = folder.appending(path: "resumed")
+        let common = ["generate", "--classes", "60", "--size", "96", "--points", "150000", "--batch", "4",
+                      "--seed", "3", "--device", "cpu"]
+        #expect(try Tool.run(common + ["--out", whole.path]).status == 0)
+
+        let process = try Tool.start(common + ["--out", resumed.path])
+        // Interrupt once a few files exist.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let count = (FileManager.default.enumerator(atPath: resumed.path)?.allObjects as? [String])?
+                .filter { $0.hasSuffix(".png") }.count ?? 0
+            if count >= 8 { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.interrupt()
+        process.waitUntilExit()
+        let interrupted = Tool.finish(process)
+        let files = { (root: URL) -> [String: Data] in
+            var result: [String: Data] = [:]
+            for case let path as String in FileManager.default.enumerator(atPath: root.path)?.allObjects ?? []
+            where path.hasSuffix(".png") || path.contains(".tmp-") {
+                result[path] = FileManager.default.contents(atPath: root.appending(path: path).path)
+            }
+            return result
+        }
+        #expect(interrupted.status == 130, "stderr: \(interrupted.stderr)")
+        let partial = files(resumed)
+        #expect(partial.keys.allSatisfy { !$0.contains(".tmp-") }, "temporary files left behind")
+        #expect(partial.count >= 8 && partial.count < 60)
+        let second = try Tool.run(common + ["--out", resumed.path])
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        #expect(files(resumed) == files(whole))
+    }
+}
