@@ -10,6 +10,7 @@ public enum FractalADCommandLine {
         DevicesCommand.self,
         IFSCommand.self,
         GenerateCommand.self,
+        SyntheticCommand.self,
     ]
 
     static var usage: String {
