@@ -1,0 +1,108 @@
+/// Where the A operand of a GEMM lives: element `(i, p)` at `offset + i·rowStride + p·columnStride`.
+struct GemmOperandA {
+    var buffer: DeviceBuffer
+    var offset = 0
+    var rowStride: Int
+    var columnStride: Int
+}
+
+/// Where the B operand of a GEMM lives: element `(p, j)` at
+/// `offset + (j / panel)·panelStride + p·rowStride + (j % panel)·columnStride`, with `panel` =
+/// ``OpenCLDevice/gemmPanel`` (see `Kernels/gemm.cl`).
+struct GemmOperandB {
+    var buffer: DeviceBuffer
+    var offset = 0
+    var panelStride: Int
+    var rowStride: Int
+    var columnStride: Int
+    /// Whether the buffer holds zeros up to the next multiple of `panel` columns, so whole panels can be loaded.
+    var padded = false
+
+    /// A row-major `[K, N]` matrix.
+    static func plain(_ buffer: DeviceBuffer, offset: Int = 0, n: Int) -> GemmOperandB {
+        GemmOperandB(buffer: buffer, offset: offset, panelStride: OpenCLDevice.gemmPanel, rowStride: n, columnStride: 1)
+    }
+
+    /// The transpose of a row-major `[N, K]` matrix.
+    static func transposed(_ buffer: DeviceBuffer, k: Int) -> GemmOperandB {
+        GemmOperandB(buffer: buffer, panelStride: OpenCLDevice.gemmPanel * k, rowStride: 1, columnStride: k)
+    }
+
+    /// A `[K, N]` matrix packed in panels of ``OpenCLDevice/gemmPanel`` columns, zero-padded.
+    static func packed(_ buffer: DeviceBuffer, k: Int) -> GemmOperandB {
+        GemmOperandB(buffer: buffer, panelStride: OpenCLDevice.gemmPanel * k, rowStride: OpenCLDevice.gemmPanel,
+                     columnStride: 1, padded: true)
+    }
+}
+
+/// Where the GEMM result goes: element `(i, j)` at `offset + i·rowStride + (j / block)·blockStride + j % block`.
+struct GemmOutput {
+    var buffer: DeviceBuffer
+    var offset = 0
+    var rowStride: Int
+    var block = Int(Int32.max)
+    var blockStride = 0
+}
+
+extension OpenCLDevice: GemmOps {
+    private static let gemmCPU = KernelReference("gemm", "gemm_cpu")
+    private static let gemmGPU = KernelReference("gemm", "gemm_gpu")
+    private static let packPanels = KernelReference("gemm", "gemm_pack_panels")
+
+    static let gemmKernels = [gemmCPU, gemmGPU, packPanels]
+
+    /// Columns per panel of packed B operands (`PANEL` in `Kernels/gemm.cl`).
+    static let gemmPanel = 32
+    /// Rows of the CPU kernel's register tile (`MR` in `Kernels/gemm.cl`).
+    static let gemmRows = 8
+    /// Row tiles per work-group of the CPU kernel: work-items of one group run one after another on one thread
+    /// and share their B panel in the cache.
+    static let gemmRowTilesPerGroup = 4
+
+    public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
+                     into c: Tensor) throws {
+        let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
+                                                device: self)
+        let left = GemmOperandA(buffer: a.buffer, rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1)
+        var right = transposeB ? GemmOperandB.transposed(b.buffer, k: k) : GemmOperandB.plain(b.buffer, n: n)
+        if variant == .cpu && transposeB && m > OpenCLDevice.gemmRows {
+            // The CPU kernel loads 32 consecutive columns of B at once; a transposed B is packed first (the
+            // in-order queue keeps the temporary alive for the GEMM even after it returns to the pool).
+            right = .packed(try packGemmPanels(right, k: k, n: n).buffer, k: k)
+        }
+        try enqueueGemm(m: m, n: n, k: k, alpha: alpha, a: left, b: right, beta: beta,
+                        c: GemmOutput(buffer: c.buffer, rowStride: n))
+    }
+
+    /// Copies B into zero-padded panels (`[ceil(N/32), K, 32]`).
+    func packGemmPanels(_ b: GemmOperandB, k: Int, n: Int) throws -> Tensor {
+        let panel = OpenCLDevice.gemmPanel
+        let panels = try Tensor(uninitialized: [(n + panel - 1) / panel, k, panel], on: self)
+        try launch(Self.packPanels, global: [(n + panel - 1) / panel * panel, k], local: [panel, 1],
+                   [.int(k), .int(n), .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride),
+                    .int(b.columnStride), .tensor(panels)])
+        return panels
+    }
+
+    /// Enqueues `c ← α·A·B + β·c + bias[i]` with the kernel shape of ``variant``.
+    func enqueueGemm(m: Int, n: Int, k: Int, alpha: Float, a: GemmOperandA, b: GemmOperandB, beta: Float,
+                     c: GemmOutput, bias: DeviceBuffer? = nil) throws {
+        guard m > 0, n > 0 else { return }
+        let arguments: [KernelArgument] = [
+            .int(m), .int(n), .int(k), .float(alpha),
+            .buffer(a.buffer), .int(a.offset), .int(a.rowStride), .int(a.columnStride),
+            .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride), .int(b.columnStride),
+            .int(b.padded ? 1 : 0),
+            .float(beta), .buffer(c.buffer), .int(c.offset), .int(c.rowStride), .int(c.block), .int(c.blockStride),
+            .buffer(bias ?? c.buffer), .int(bias == nil ? 0 : 1),
+        ]
+        switch variant {
+        case .cpu:
+            let rowTiles = (m + Self.gemmRows - 1) / Self.gemmRows
+            try launch(Self.gemmCPU, global: [rowTiles, (n + Self.gemmPanel - 1) / Self.gemmPanel],
+                       local: [min(rowTiles, Self.gemmRowTilesPerGroup), 1], arguments)
+        case .gpu:
+            try launch(Self.gemmGPU, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], arguments)
+        }
+    }
+}
