@@ -104,3 +104,177 @@ __kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels
     }
     db[o] = sum;
 }
+
+// ---- implicit GEMM (CPU shape): no column matrix ---------------------------------------------------------------
+//
+// A work-item keeps a register tile of 8 rows x 32 channels (16 float16 accumulators), broadcasting one scalar per
+// row and loading 32 consecutive packed values per step, like gemm_cpu:
+//   conv2d_implicit_cpu     out[n, o, pixel] over 8 consecutive output pixels (counted across the batch) x 32 output
+//                           channels, reading the zero-padded input directly: global = (ceil(pixels/8), ceil(O/32)).
+//                           It computes the forward pass, and each phase of the input gradient (below).
+//   conv2d_filter_grad_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
+//                           output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
+// Helpers: conv2d_pad (zero-pad or crop planes), conv2d_pack_weights (weights into 32-channel panels, optionally
+// rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]).
+//
+// The input gradient of a stride-s convolution splits into s*s phases: the pixels h = a + s*t, w = b + s*t' only
+// receive taps u = ua + s*k with ua = (a + ph) mod s (same for v), so each phase is a stride-1 correlation of dy
+// (cropped or padded) with the rotated sub-kernel, written to every s-th pixel of dx.
+
+#define PIXELS 8
+
+// dst[plane, r, c] = src[plane, r - top, c - left], zero outside src (top, left may be negative: cropping).
+// One work-item per destination row: global = planes*dst_h.
+__kernel void conv2d_pad(__global const float *src, int planes, int src_h, int src_w, int top, int left, int dst_h,
+                         int dst_w, __global float *dst) {
+    const int item = get_global_id(0);
+    if (item >= planes * dst_h) return;
+    const int plane = item / dst_h, h = item % dst_h - top;
+    __global float *out = dst + item * dst_w;
+    if (h < 0 || h >= src_h) {
+        for (int w = 0; w < dst_w; ++w) out[w] = 0.0f;
+        return;
+    }
+    __global const float *in = src + (plane * src_h + h) * src_w;
+    for (int w = 0; w < dst_w; ++w) {
+        const int column = w - left;
+        out[w] = column >= 0 && column < src_w ? in[column] : 0.0f;
+    }
+}
+
+// Packs the operator wp[r, (c, k, l)] (rows r < rows, c < cols, taps k < taps_h, l < taps_w) into panels of 32
+// rows, [ceil(rows/32), cols*taps_h*taps_w, 32], zero-padded, from weights w [O, C, KH, KW]:
+//   flip == 0 (forward: rows = O, cols = C):            wp[o, (c, k, l)] = w[o, c, k, l]
+//   flip != 0 (input gradient: rows = C, cols = O):     wp[c, (o, k, l)] = w[o, c, u0 + step_h*(taps_h-1-k),
+//                                                                                  v0 + step_w*(taps_w-1-l)]
+// global = (ceil(rows/32)*32, cols*taps_h*taps_w).
+__kernel void conv2d_pack_weights(__global const float *w, int kernel_h, int kernel_w, int rows, int cols, int flip,
+                                  int u0, int v0, int step_h, int step_w, int taps_h, int taps_w,
+                                  __global float *packed) {
+    const int r = get_global_id(0), k = get_global_id(1), taps = taps_h * taps_w;
+    if (k >= cols * taps || r >= (rows + PANEL - 1) / PANEL * PANEL) return;
+    float value = 0.0f;
+    if (r < rows) {
+        const int c = k / taps, t = k % taps;
+        if (flip) {
+            const int u = u0 + step_h * (taps_h - 1 - t / taps_w), v = v0 + step_w * (taps_w - 1 - t % taps_w);
+            value = w[((c * rows + r) * kernel_h + u) * kernel_w + v];
+        } else {
+            value = w[((r * cols + c) * kernel_h + t / taps_w) * kernel_w + t % taps_w];
+        }
+    }
+    packed[(r / PANEL) * cols * taps * PANEL + k * PANEL + r % PANEL] = value;
+}
+
+// dyt[n*P + p, o] = dy[n, o, p] with rows padded to a multiple of 32 channels (zeros): one work-item per pixel,
+// global = N*P.
+__kernel void conv2d_pixel_major(__global const float *dy, int pixels, int channels, int plane, int row_stride,
+                                 __global float *dyt) {
+    const int q = get_global_id(0);
+    if (q >= pixels) return;
+    __global const float *in = dy + (q / plane) * channels * plane + q % plane;
+    __global float *out = dyt + q * row_stride;
+    for (int o = 0; o < channels; ++o) out[o] = in[o * plane];
+    for (int o = channels; o < row_stride; ++o) out[o] = 0.0f;
+}
+
+#define CONV_TILE(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define CONV_FMA(m, s)                                                                            \
+    {                                                                                             \
+        const float16 broadcast = (float16)(s);                                                   \
+        lo##m = fma(broadcast, b_lo, lo##m);                                                      \
+        hi##m = fma(broadcast, b_hi, hi##m);                                                      \
+    }
+
+#define IMPLICIT_DECLARE(m)                                                                       \
+    float16 lo##m = 0.0f, hi##m = 0.0f;                                                           \
+    int in##m, out##m;                                                                            \
+    {                                                                                             \
+        const int q = min(q0 + m, pixels - 1), n = q / plane, p = q % plane;                      \
+        const int i = p / out_w, j = p % out_w;                                                   \
+        in##m = n * in_channels * in_plane + i * stride_h * in_w + j * stride_w;                  \
+        out##m = n * out_channels * dst_plane + (dst_row0 + i * dst_step_h) * dst_w + dst_col0 + j * dst_step_w; \
+    }
+#define IMPLICIT_STEP(m) CONV_FMA(m, tap[in##m])
+#define IMPLICIT_STORE(m)                                                                         \
+    if (q0 + m < pixels) {                                                                        \
+        float values[PANEL];                                                                      \
+        vstore16(lo##m, 0, values);                                                               \
+        vstore16(hi##m, 1, values);                                                               \
+        for (int l = 0; l < PANEL && o0 + l < out_channels; ++l) {                                \
+            dst[out##m + (o0 + l) * dst_plane] = values[l] + (has_bias ? bias[o0 + l] : 0.0f);    \
+        }                                                                                         \
+    }
+
+// For every output pixel (n, i, j) of an out_h x out_w grid and channel o:
+//   dst[n, o, dst_row0 + i*dst_step_h, dst_col0 + j*dst_step_w]
+//     = bias[o] + sum_{c, k, l} wp[o, (c, k, l)] * xp[n, c, i*stride_h + k, j*stride_w + l]
+// with xp [N, in_channels, in_h, in_w] already padded and dst [N, out_channels, dst_plane / dst_w, dst_w].
+__kernel void conv2d_implicit_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int taps_h,
+                                  int taps_w, int stride_h, int stride_w, int out_h, int out_w, int pixels,
+                                  __global const float *wp, int out_channels, __global const float *bias,
+                                  int has_bias, __global float *dst, int dst_plane, int dst_w, int dst_row0,
+                                  int dst_col0, int dst_step_h, int dst_step_w) {
+    const int q0 = get_global_id(0) * PIXELS, o0 = get_global_id(1) * PANEL;
+    if (q0 >= pixels || o0 >= out_channels) return;
+    const int plane = out_h * out_w, in_plane = in_h * in_w;
+    CONV_TILE(IMPLICIT_DECLARE)
+    __global const float *row = wp + (o0 / PANEL) * in_channels * taps_h * taps_w * PANEL;
+    for (int c = 0; c < in_channels; ++c) {
+        for (int k = 0; k < taps_h; ++k) {
+            __global const float *tap = xp + c * in_plane + k * in_w;
+            for (int l = 0; l < taps_w; ++l, ++tap, row += PANEL) {
+                const float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
+                CONV_TILE(IMPLICIT_STEP)
+            }
+        }
+    }
+    CONV_TILE(IMPLICIT_STORE)
+}
+
+#define FILTER_DECLARE(m)                                                                         \
+    float16 lo##m = 0.0f, hi##m = 0.0f;                                                           \
+    int tap##m;                                                                                   \
+    {                                                                                             \
+        const int r = min(r0 + m, taps - 1), c = r / (kernel_h * kernel_w);                       \
+        tap##m = c * in_plane + ((r / kernel_w) % kernel_h) * in_w + r % kernel_w;                \
+    }
+#define FILTER_STEP(m) CONV_FMA(m, image[tap##m])
+#define FILTER_STORE(m)                                                                           \
+    if (r0 + m < taps) {                                                                          \
+        float values[PANEL];                                                                      \
+        vstore16(lo##m, 0, values);                                                               \
+        vstore16(hi##m, 1, values);                                                               \
+        for (int l = 0; l < PANEL && o0 + l < out_channels; ++l) {                                \
+            __global float *out = dw + (o0 + l) * taps + r0 + m;                                  \
+            *out = values[l] + (accumulate ? *out : 0.0f);                                        \
+        }                                                                                         \
+    }
+
+// dw[o, (c, u, v)] (+)= sum over output pixels q in [q_begin, q_end) of dyt[q, o] * xp[n, c, i*sh + u, j*sw + v],
+// q = (n, i, j), xp the zero-padded input, dyt from conv2d_pixel_major (row stride dyt_stride).
+__kernel void conv2d_filter_grad_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int kernel_h,
+                                     int kernel_w, int stride_h, int stride_w, int out_h, int out_w, int q_begin,
+                                     int q_end, __global const float *dyt, int dyt_stride, int out_channels,
+                                     int accumulate, __global float *dw) {
+    const int taps = in_channels * kernel_h * kernel_w;
+    const int r0 = get_global_id(0) * PIXELS, o0 = get_global_id(1) * PANEL;
+    if (r0 >= taps || o0 >= out_channels) return;
+    const int in_plane = in_h * in_w, plane = out_h * out_w;
+    CONV_TILE(FILTER_DECLARE)
+    int n = q_begin / plane, i = (q_begin % plane) / out_w, j = q_begin % out_w;
+    __global const float *image = xp + n * in_channels * in_plane + i * stride_h * in_w + j * stride_w;
+    __global const float *row = dyt + q_begin * dyt_stride + o0;
+    for (int q = q_begin; q < q_end; ++q, row += dyt_stride) {
+        const float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
+        CONV_TILE(FILTER_STEP)
+        if (++j < out_w) {
+            image += stride_w;
+        } else {
+            j = 0;
+            if (++i == out_h) { i = 0; ++n; }
+            image = xp + n * in_channels * in_plane + i * stride_h * in_w;
+        }
+    }
+    CONV_TILE(FILTER_STORE)
+}

@@ -28,6 +28,10 @@ import Testing
         Case(n: 5, c: 16, h: 2, w: 2, o: 40, kh: 3, kw: 3, stride: (1, 1), padding: (1, 1)),
         Case(n: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1, stride: (1, 1), padding: (0, 0)),
         Case(n: 1, c: 2, h: 3, w: 3, o: 1, kh: 5, kw: 5, stride: (3, 3), padding: (1, 1)),
+        // Stride 3 with a 2-row kernel: some input rows are read by no tap.
+        Case(n: 2, c: 3, h: 10, w: 7, o: 5, kh: 2, kw: 3, stride: (3, 2), padding: (1, 0)),
+        // Padding wider than the kernel: output columns that see only zeros.
+        Case(n: 2, c: 3, h: 4, w: 5, o: 2, kh: 1, kw: 3, stride: (1, 1), padding: (2, 3), bias: false),
         // Seven images fill the 2 Mi-float column budget (32·9 rows × 32² columns each): two chunks.
         Case(n: 9, c: 32, h: 32, w: 32, o: 4, kh: 3, kw: 3, stride: (1, 1), padding: (1, 1)),
     ]

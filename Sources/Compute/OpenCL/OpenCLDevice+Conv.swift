@@ -1,27 +1,35 @@
-/// Convolution as im2col + GEMM over chunks of images (Chellapilla, Puri & Simard 2006): `Kernels/conv.cl` moves
-/// the data, `Kernels/gemm.cl` multiplies, in the kernel shape of ``OpenCLDevice/variant``.
+/// 2-D convolution on OpenCL (`Kernels/conv.cl`), in the kernel shape of ``OpenCLDevice/variant``:
 ///
-/// - forward: `y = W [O, C·KH·KW] · col [C·KH·KW, images·OH·OW]`, written straight into NCHW with the bias fused;
-/// - input gradient: `dcol = Wᵀ · dy [O, images·OH·OW]`, then col2im gathers each pixel's columns;
-/// - filter gradient: `dW += dy [O, images·OH·OW] · colᵀ`, accumulated over the chunks.
+/// - `.cpu`: implicit GEMM straight from the zero-padded input, with no column matrix (see
+///   `OpenCLDevice+ConvImplicit.swift`); on PoCL it runs the ResNet shapes 3–8× faster than im2col + GEMM, whose
+///   nine-fold column matrix costs more than the multiplication.
+/// - `.gpu`: im2col + the `__local`-tiled GEMM of `Kernels/gemm.cl` over chunks of images (Chellapilla, Puri &
+///   Simard, "High performance convolutional neural networks for document processing", 2006):
+///   forward `y = W [O, C·KH·KW] · col [C·KH·KW, images·OH·OW]` written straight into NCHW with the bias fused;
+///   input gradient `dcol = Wᵀ · dy`, then col2im gathers each pixel's columns; filter gradient
+///   `dW += dy · colᵀ` accumulated over the chunks.
 ///
-/// Temporary buffers are reused from chunk to chunk: the in-order queue runs each chunk's kernels before the next
-/// chunk overwrites them.
+/// Temporary buffers are reused from chunk to chunk and may return to the pool while kernels still use them: the
+/// in-order queue runs every kernel that reads a buffer before any later kernel that overwrites it.
 extension OpenCLDevice: ConvOps {
     private static let im2col = KernelReference("conv", "conv2d_im2col")
     private static let im2colTransposed = KernelReference("conv", "conv2d_im2col_transposed")
     private static let col2im = KernelReference("conv", "conv2d_col2im")
     private static let biasGradient = KernelReference("conv", "conv2d_bias_grad")
 
-    static let convKernels = [im2col, im2colTransposed, col2im, biasGradient]
+    static let convKernels = [im2col, im2colTransposed, col2im, biasGradient] + convImplicitKernels
 
-    /// Floats of one chunk's column matrix: 2 Mi floats (8 MiB) stays in the last-level cache of a CPU device.
+    /// Floats of one chunk's column matrix (2 Mi floats, 8 MiB).
     static let convColumnBudget = 1 << 21
 
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, options: Conv2DOptions) throws -> Tensor {
         let s = try Conv2DShape.forward(x, weight: weight, bias: bias, options: options, device: self)
         let y = try Tensor(uninitialized: s.outputShape, on: self)
         guard s.batch > 0 else { return y }
+        if variant == .cpu {
+            try implicitForward(s, x: x, weight: weight, bias: bias, y: y)
+            return y
+        }
         let depth = s.patchSize, plane = s.outputPlane
         let images = chunkImages(s)
         let columns = try Tensor(uninitialized: [padded(images * plane) * depth], on: self)
@@ -45,6 +53,10 @@ extension OpenCLDevice: ConvOps {
                                              device: self)
         let dx = try Tensor(uninitialized: s.inputShape, on: self)
         guard s.batch > 0 else { return dx }
+        if variant == .cpu {
+            try implicitBackwardData(s, dy: outputGradient, weight: weight, dx: dx)
+            return dx
+        }
         let depth = s.patchSize, plane = s.outputPlane
         let gradient = try Self.gradientAsInput(s, op: "conv2dBackwardData")
         let images = chunkImages(s)
@@ -74,18 +86,32 @@ extension OpenCLDevice: ConvOps {
         let s = try Conv2DShape.backwardFilter(outputGradient, input: input, kernelSize: kernelSize, options: options,
                                                device: self)
         let dw = try Tensor(uninitialized: s.weightShape, on: self)
+        if s.batch == 0 {
+            try fill(dw, value: 0)
+        } else if variant == .cpu {
+            try implicitBackwardFilter(s, dy: outputGradient, x: input, dw: dw)
+        } else {
+            try im2colBackwardFilter(s, dy: outputGradient, x: input, dw: dw)
+        }
+        guard includeBias else { return (dw, nil) }
+        let db = try Tensor(uninitialized: [s.outChannels], on: self)
+        try launch(Self.biasGradient, global: [s.outChannels], local: nil,
+                   [.tensor(outputGradient), .int(s.batch), .int(s.outChannels), .int(s.outputPlane), .tensor(db)])
+        return (dw, db)
+    }
+
+    private func im2colBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, dw: Tensor) throws {
         let depth = s.patchSize, plane = s.outputPlane
-        if s.batch == 0 { try fill(dw, value: 0) }
         let gradient = try Self.gradientAsInput(s, op: "conv2dBackwardFilter")
         let images = chunkImages(s)
         let gradientMatrix = try Tensor(uninitialized: [s.outChannels * images * plane], on: self)
         let columns = try Tensor(uninitialized: [padded(depth) * images * plane], on: self)
         for first in stride(from: 0, to: s.batch, by: images) {
             let count = min(images, s.batch - first), width = count * plane
-            try enqueueIm2col(gradient, outputGradient.buffer, firstImage: first, images: count,
+            try enqueueIm2col(gradient, dy.buffer, firstImage: first, images: count,
                               into: .plain(gradientMatrix.buffer, n: width), columnExtent: width)
             try launch(Self.im2colTransposed, global: [padded(depth) / Self.gemmPanel, width], local: nil,
-                       Self.geometryArguments(s, input.buffer, firstImage: first)
+                       Self.geometryArguments(s, x.buffer, firstImage: first)
                            + [.int(width), .int(padded(depth)), .tensor(columns), .int(Self.gemmPanel * width),
                               .int(Self.gemmPanel), .int(1)])
             try enqueueGemm(m: s.outChannels, n: depth, k: width, alpha: 1,
@@ -93,11 +119,6 @@ extension OpenCLDevice: ConvOps {
                             b: .packed(columns.buffer, k: width), beta: first == 0 ? 0 : 1,
                             c: GemmOutput(buffer: dw.buffer, rowStride: depth))
         }
-        guard includeBias else { return (dw, nil) }
-        let db = try Tensor(uninitialized: [s.outChannels], on: self)
-        try launch(Self.biasGradient, global: [s.outChannels], local: nil,
-                   [.tensor(outputGradient), .int(s.batch), .int(s.outChannels), .int(plane), .tensor(db)])
-        return (dw, db)
     }
 
     /// Writes the column matrix of `images` images from `firstImage` as the B operand `destination`, padding
@@ -121,7 +142,7 @@ extension OpenCLDevice: ConvOps {
     }
 
     /// `dy` seen as the input of a 1×1 convolution, whose column matrix is `dy` as `[O, images·OH·OW]`.
-    static func gradientAsInput(_ s: Conv2DShape, op: String) throws -> Conv2DShape {
+    private static func gradientAsInput(_ s: Conv2DShape, op: String) throws -> Conv2DShape {
         try Conv2DShape(batch: s.batch, inChannels: s.outChannels, height: s.outHeight, width: s.outWidth,
                         outChannels: 1, kernelHeight: 1, kernelWidth: 1, options: Conv2DOptions(), op: op)
     }
@@ -131,8 +152,8 @@ extension OpenCLDevice: ConvOps {
         max(1, min(s.batch, Self.convColumnBudget / max(s.patchSize * s.outputPlane, 1)))
     }
 
-    /// `count` rounded up to whole panels.
-    private func padded(_ count: Int) -> Int {
+    /// `count` rounded up to whole panels of ``gemmPanel``.
+    func padded(_ count: Int) -> Int {
         (count + Self.gemmPanel - 1) / Self.gemmPanel * Self.gemmPanel
     }
 }
