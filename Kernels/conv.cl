@@ -115,7 +115,9 @@ __kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels
 //   conv2d_filter_grad_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
 //                           output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
 // Helpers: conv2d_pad (zero-pad or crop planes), conv2d_pack_weights (weights into 32-channel panels, optionally
-// rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]).
+// rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]). All of these kernels loop
+// inside a work-item and are launched with one work-item per work-group: PoCL's own choice of group size, which
+// then vectorises across work-items, made them 5-10x slower.
 //
 // The input gradient of a stride-s convolution splits into s*s phases: the pixels h = a + s*t, w = b + s*t' only
 // receive taps u = ua + s*k with ua = (a + ph) mod s (same for v), so each phase is a stride-1 correlation of dy
@@ -124,21 +126,25 @@ __kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels
 #define PIXELS 8
 
 // dst[plane, r, c] = src[plane, r - top, c - left], zero outside src (top, left may be negative: cropping).
-// One work-item per destination row: global = planes*dst_h.
-__kernel void conv2d_pad(__global const float *src, int planes, int src_h, int src_w, int top, int left, int dst_h,
-                         int dst_w, __global float *dst) {
-    const int item = get_global_id(0);
-    if (item >= planes * dst_h) return;
-    const int plane = item / dst_h, h = item % dst_h - top;
-    __global float *out = dst + item * dst_w;
-    if (h < 0 || h >= src_h) {
-        for (int w = 0; w < dst_w; ++w) out[w] = 0.0f;
-        return;
-    }
-    __global const float *in = src + (plane * src_h + h) * src_w;
-    for (int w = 0; w < dst_w; ++w) {
-        const int column = w - left;
-        out[w] = column >= 0 && column < src_w ? in[column] : 0.0f;
+// One work-item per `planes_per_item` planes: global = ceil(planes / planes_per_item).
+__kernel void conv2d_pad(__global const float *src, int planes, int planes_per_item, int src_h, int src_w, int top,
+                         int left, int dst_h, int dst_w, __global float *dst) {
+    const int first = get_global_id(0) * planes_per_item;
+    const int last = min(first + planes_per_item, planes);
+    const int w_begin = clamp(left, 0, dst_w), w_end = clamp(left + src_w, w_begin, dst_w);
+    for (int plane = first; plane < last; ++plane) {
+        for (int r = 0; r < dst_h; ++r) {
+            __global float *out = dst + (plane * dst_h + r) * dst_w;
+            const int h = r - top;
+            if (h < 0 || h >= src_h) {
+                for (int w = 0; w < dst_w; ++w) out[w] = 0.0f;
+                continue;
+            }
+            __global const float *in = src + (plane * src_h + h) * src_w - left;
+            for (int w = 0; w < w_begin; ++w) out[w] = 0.0f;
+            for (int w = w_begin; w < w_end; ++w) out[w] = in[w];
+            for (int w = w_end; w < dst_w; ++w) out[w] = 0.0f;
+        }
     }
 }
 
@@ -147,35 +153,41 @@ __kernel void conv2d_pad(__global const float *src, int planes, int src_h, int s
 //   flip == 0 (forward: rows = O, cols = C):            wp[o, (c, k, l)] = w[o, c, k, l]
 //   flip != 0 (input gradient: rows = C, cols = O):     wp[c, (o, k, l)] = w[o, c, u0 + step_h*(taps_h-1-k),
 //                                                                                  v0 + step_w*(taps_w-1-l)]
-// global = (ceil(rows/32)*32, cols*taps_h*taps_w).
+// One work-item per (panel, 64 packed rows): global = (ceil(rows/32), ceil(cols*taps_h*taps_w/64)).
 __kernel void conv2d_pack_weights(__global const float *w, int kernel_h, int kernel_w, int rows, int cols, int flip,
                                   int u0, int v0, int step_h, int step_w, int taps_h, int taps_w,
                                   __global float *packed) {
-    const int r = get_global_id(0), k = get_global_id(1), taps = taps_h * taps_w;
-    if (k >= cols * taps || r >= (rows + PANEL - 1) / PANEL * PANEL) return;
-    float value = 0.0f;
-    if (r < rows) {
+    const int taps = taps_h * taps_w, depth = cols * taps;
+    const int r0 = get_global_id(0) * PANEL, k0 = get_global_id(1) * 64;
+    if (r0 >= rows || k0 >= depth) return;
+    for (int k = k0; k < min(k0 + 64, depth); ++k) {
         const int c = k / taps, t = k % taps;
-        if (flip) {
-            const int u = u0 + step_h * (taps_h - 1 - t / taps_w), v = v0 + step_w * (taps_w - 1 - t % taps_w);
-            value = w[((c * rows + r) * kernel_h + u) * kernel_w + v];
-        } else {
-            value = w[((r * cols + c) * kernel_h + t / taps_w) * kernel_w + t % taps_w];
+        const int u = flip ? u0 + step_h * (taps_h - 1 - t / taps_w) : t / taps_w;
+        const int v = flip ? v0 + step_w * (taps_w - 1 - t % taps_w) : t % taps_w;
+        float values[PANEL];
+        for (int l = 0; l < PANEL; ++l) {
+            const int r = min(r0 + l, rows - 1);
+            const float value = flip ? w[((c * rows + r) * kernel_h + u) * kernel_w + v]
+                                     : w[((r * cols + c) * kernel_h + u) * kernel_w + v];
+            values[l] = r0 + l < rows ? value : 0.0f;
         }
+        __global float *out = packed + (r0 / PANEL) * depth * PANEL + k * PANEL;
+        vstore16(vload16(0, values), 0, out);
+        vstore16(vload16(1, values), 1, out);
     }
-    packed[(r / PANEL) * cols * taps * PANEL + k * PANEL + r % PANEL] = value;
 }
 
-// dyt[n*P + p, o] = dy[n, o, p] with rows padded to a multiple of 32 channels (zeros): one work-item per pixel,
-// global = N*P.
+// dyt[n*P + p, o] = dy[n, o, p] with rows padded to row_stride channels (zeros): one work-item per 32 pixels,
+// global = ceil(N*P/32).
 __kernel void conv2d_pixel_major(__global const float *dy, int pixels, int channels, int plane, int row_stride,
                                  __global float *dyt) {
-    const int q = get_global_id(0);
-    if (q >= pixels) return;
-    __global const float *in = dy + (q / plane) * channels * plane + q % plane;
-    __global float *out = dyt + q * row_stride;
-    for (int o = 0; o < channels; ++o) out[o] = in[o * plane];
-    for (int o = channels; o < row_stride; ++o) out[o] = 0.0f;
+    const int q0 = get_global_id(0) * 32;
+    for (int q = q0; q < min(q0 + 32, pixels); ++q) {
+        __global const float *in = dy + (q / plane) * channels * plane + q % plane;
+        __global float *out = dyt + q * row_stride;
+        for (int o = 0; o < channels; ++o) out[o] = in[o * plane];
+        for (int o = channels; o < row_stride; ++o) out[o] = 0.0f;
+    }
 }
 
 #define CONV_TILE(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)

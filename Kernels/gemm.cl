@@ -2,7 +2,9 @@
 // ops need (Sources/Compute/OpenCL/OpenCLDevice+Gemm.swift, OpenCLDevice+Conv.swift).
 //
 // Operand addressing (element offsets; every kernel takes the same arguments):
-//   A [M, K]: (i, p) at a_offset + i*a_row_stride + p*a_column_stride     (covers A and its transpose)
+//   A [M, K]: (i, p) at a_offset + (i / MR)*a_panel_stride + (i % MR)*a_row_stride + p*a_column_stride
+//             plain row-major: panel stride MR*K, row stride K, column stride 1; transposed storage [K, M]:
+//             MR, 1, M; packed panels of MR rows (gemm_pack_rows): K*MR, 1, MR.
 //   B [K, N]: (p, j) at b_offset + (j / PANEL)*b_panel_stride + p*b_row_stride + (j % PANEL)*b_column_stride
 //             plain row-major: panel stride PANEL, row stride N, column stride 1; transposed storage [N, K]:
 //             PANEL*K, 1, K; packed panels (gemm_pack_panels, conv2d_im2col): K*PANEL, PANEL, 1.
@@ -19,10 +21,14 @@
 //   gemm_gpu          GPU shape: a work-group of 16 x 16 work-items computes a 64 x 64 tile from 64 x 16 and
 //                     16 x 64 slices staged in __local memory, 4 x 4 outputs per work-item;
 //                     global = (ceil(N/64)*16, ceil(M/64)*16), local = (16, 16).
-//   gemm_pack_panels  copies a B-addressed matrix into packed panels (zero-padded): global = (ceil(N/32)*32, K).
+//   gemm_pack_panels  copies a B-addressed matrix into packed panels (zero-padded), 64 rows of one panel per
+//                     work-item: global = (ceil(N/32), ceil(K/64)).
+//   gemm_pack_rows    copies an A-addressed matrix into packed panels of MR rows, 64 columns of one panel per
+//                     work-item: global = (ceil(M/8), ceil(K/64)).
 
 #define PANEL 32
 #define MR 8
+#define PACK_DEPTH 64
 
 // One row of the CPU tile: scale, add bias and beta*C, store with vector stores when the 32 columns are
 // contiguous in C, element by element otherwise.
@@ -62,10 +68,15 @@ inline void gemm_load_b_edge(__global const float *panel, int p, int j0, int n, 
     *hi = vload16(1, values);
 }
 
+// Offset of row i of an A operand.
+inline int a_index(int i, int a_panel_stride, int a_row_stride) {
+    return (i / MR) * a_panel_stride + (i % MR) * a_row_stride;
+}
+
 #define GEMM_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define GEMM_DECLARE(r)                                                                           \
     float16 lo##r = 0.0f, hi##r = 0.0f;                                                           \
-    __global const float *a##r = a + a_offset + min(i0 + r, m - 1) * a_row_stride;
+    __global const float *a##r = a + a_offset + a_index(min(i0 + r, m - 1), a_panel_stride, a_row_stride);
 #define GEMM_STEP(r)                                                                              \
     {                                                                                             \
         float16 s = (float16)(a##r[p * a_column_stride]);                                         \
@@ -79,7 +90,8 @@ inline void gemm_load_b_edge(__global const float *panel, int p, int j0, int n, 
     }
 
 __kernel void gemm_cpu(int m, int n, int k, float alpha,
-                       __global const float *a, int a_offset, int a_row_stride, int a_column_stride,
+                       __global const float *a, int a_offset, int a_panel_stride, int a_row_stride,
+                       int a_column_stride,
                        __global const float *b, int b_offset, int b_panel_stride, int b_row_stride,
                        int b_column_stride, int b_padded,
                        float beta, __global float *c, int c_offset, int c_row_stride, int c_block,
@@ -111,7 +123,8 @@ __kernel void gemm_cpu(int m, int n, int k, float alpha,
 
 __kernel __attribute__((reqd_work_group_size(GROUP, GROUP, 1)))
 void gemm_gpu(int m, int n, int k, float alpha,
-              __global const float *a, int a_offset, int a_row_stride, int a_column_stride,
+              __global const float *a, int a_offset, int a_panel_stride, int a_row_stride,
+                       int a_column_stride,
               __global const float *b, int b_offset, int b_panel_stride, int b_row_stride,
               int b_column_stride, int b_padded,
               float beta, __global float *c, int c_offset, int c_row_stride, int c_block,
@@ -127,7 +140,8 @@ void gemm_gpu(int m, int n, int k, float alpha,
         for (int e = flat; e < TILE * TILE_K; e += GROUP * GROUP) {
             int t = e % TILE, q = e / TILE, p = p0 + q;
             int i = i0 + t, j = j0 + t;
-            a_tile[q][t] = (i < m && p < k) ? a[a_offset + i * a_row_stride + p * a_column_stride] : 0.0f;
+            a_tile[q][t] = (i < m && p < k)
+                ? a[a_offset + a_index(i, a_panel_stride, a_row_stride) + p * a_column_stride] : 0.0f;
             b_tile[q][t] = (j < n && p < k)
                 ? b[b_offset + (j / PANEL) * b_panel_stride + p * b_row_stride + (j % PANEL) * b_column_stride]
                 : 0.0f;
@@ -157,9 +171,34 @@ void gemm_gpu(int m, int n, int k, float alpha,
 
 __kernel void gemm_pack_panels(int k, int n, __global const float *b, int b_offset, int b_panel_stride,
                                int b_row_stride, int b_column_stride, __global float *packed) {
-    const int j = get_global_id(0), p = get_global_id(1);
-    if (p >= k || j >= (n + PANEL - 1) / PANEL * PANEL) return;
-    packed[(j / PANEL) * k * PANEL + p * PANEL + j % PANEL] = j < n
-        ? b[b_offset + (j / PANEL) * b_panel_stride + p * b_row_stride + (j % PANEL) * b_column_stride]
-        : 0.0f;
+    const int j0 = get_global_id(0) * PANEL, p0 = get_global_id(1) * PACK_DEPTH;
+    if (j0 >= n || p0 >= k) return;
+    __global const float *panel = b + b_offset + (j0 / PANEL) * b_panel_stride;
+    __global float *out = packed + (j0 / PANEL) * k * PANEL;
+    for (int p = p0; p < min(p0 + PACK_DEPTH, k); ++p) {
+        float16 lo, hi;
+        if (b_column_stride == 1 && j0 + PANEL <= n) {
+            lo = vload16(0, panel + p * b_row_stride);
+            hi = vload16(1, panel + p * b_row_stride);
+        } else {
+            gemm_load_b_edge(panel, p, j0, n, b_row_stride, b_column_stride, &lo, &hi);
+        }
+        vstore16(lo, 0, out + p * PANEL);
+        vstore16(hi, 1, out + p * PANEL);
+    }
+}
+
+__kernel void gemm_pack_rows(int m, int k, __global const float *a, int a_offset, int a_panel_stride,
+                             int a_row_stride, int a_column_stride, __global float *packed) {
+    const int i0 = get_global_id(0) * MR, p0 = get_global_id(1) * PACK_DEPTH;
+    if (i0 >= m || p0 >= k) return;
+    __global float *out = packed + (i0 / MR) * k * MR;
+    for (int p = p0; p < min(p0 + PACK_DEPTH, k); ++p) {
+        float values[MR];
+        for (int r = 0; r < MR; ++r) {
+            values[r] = i0 + r < m ? a[a_offset + a_index(i0 + r, a_panel_stride, a_row_stride) + p * a_column_stride]
+                                   : 0.0f;
+        }
+        vstore8(vload8(0, values), 0, out + p * MR);
+    }
 }

@@ -75,7 +75,7 @@ extension OpenCLDevice {
                                      paddedWidth: paddedWidth)
         let pixels = s.batch * s.outputPlane, rowStride = padded(s.outChannels)
         let rows = try Tensor(uninitialized: [pixels, rowStride], on: self)
-        try launch(Self.pixelMajor, global: [pixels], local: nil,
+        try launch(Self.pixelMajor, global: [(pixels + 31) / 32], local: [1],
                    [.tensor(dy), .int(pixels), .int(s.outChannels), .int(s.outputPlane), .int(rowStride),
                     .tensor(rows)])
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
@@ -97,8 +97,10 @@ extension OpenCLDevice {
             return Tensor(shape: [planes * height * width], dtype: .float32, buffer: source)
         }
         let result = try Tensor(uninitialized: [planes * paddedHeight * paddedWidth], on: self)
-        try launch(Self.pad, global: [planes * paddedHeight], local: nil,
-                   [.buffer(source), .int(planes), .int(height), .int(width), .int(top), .int(left),
+        // Each work-item copies about 16 KiB.
+        let perItem = max(1, 4096 / (paddedHeight * paddedWidth))
+        try launch(Self.pad, global: [(planes + perItem - 1) / perItem], local: [1],
+                   [.buffer(source), .int(planes), .int(perItem), .int(height), .int(width), .int(top), .int(left),
                     .int(paddedHeight), .int(paddedWidth), .tensor(result)])
         return result
     }
@@ -107,7 +109,8 @@ extension OpenCLDevice {
     private func packedWeights(_ weight: Tensor, _ s: Conv2DShape, rows: Int, columns: Int, flip: Bool,
                                start: (Int, Int), step: (Int, Int), taps: (Int, Int)) throws -> Tensor {
         let packed = try Tensor(uninitialized: [padded(rows) * columns * taps.0 * taps.1], on: self)
-        try launch(Self.packWeights, global: [padded(rows), columns * taps.0 * taps.1], local: nil,
+        try launch(Self.packWeights, global: [padded(rows) / Self.gemmPanel, (columns * taps.0 * taps.1 + 63) / 64],
+                   local: [1, 1],
                    [.tensor(weight), .int(s.kernelHeight), .int(s.kernelWidth), .int(rows), .int(columns),
                     .int(flip ? 1 : 0), .int(start.0), .int(start.1), .int(step.0), .int(step.1), .int(taps.0),
                     .int(taps.1), .tensor(packed)])

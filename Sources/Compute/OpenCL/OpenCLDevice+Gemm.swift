@@ -1,9 +1,29 @@
-/// Where the A operand of a GEMM lives: element `(i, p)` at `offset + i·rowStride + p·columnStride`.
+/// Where the A operand of a GEMM lives: element `(i, p)` at
+/// `offset + (i / rows)·panelStride + (i % rows)·rowStride + p·columnStride`, with `rows` =
+/// ``OpenCLDevice/gemmRows`` (see `Kernels/gemm.cl`).
 struct GemmOperandA {
     var buffer: DeviceBuffer
     var offset = 0
+    var panelStride: Int
     var rowStride: Int
     var columnStride: Int
+
+    /// Element `(i, p)` at `offset + i·rowStride + p·columnStride` (a matrix or its transpose).
+    init(buffer: DeviceBuffer, offset: Int = 0, rowStride: Int, columnStride: Int) {
+        self.init(buffer: buffer, offset: offset, panelStride: OpenCLDevice.gemmRows * rowStride,
+                  rowStride: rowStride, columnStride: columnStride)
+    }
+
+    init(buffer: DeviceBuffer, offset: Int = 0, panelStride: Int, rowStride: Int, columnStride: Int) {
+        (self.buffer, self.offset, self.panelStride) = (buffer, offset, panelStride)
+        (self.rowStride, self.columnStride) = (rowStride, columnStride)
+    }
+
+    /// An `[M, K]` matrix packed in panels of ``OpenCLDevice/gemmRows`` rows, zero-padded.
+    static func packed(_ buffer: DeviceBuffer, k: Int) -> GemmOperandA {
+        GemmOperandA(buffer: buffer, panelStride: OpenCLDevice.gemmRows * k, rowStride: 1,
+                     columnStride: OpenCLDevice.gemmRows)
+    }
 }
 
 /// Where the B operand of a GEMM lives: element `(p, j)` at
@@ -48,8 +68,9 @@ extension OpenCLDevice: GemmOps {
     private static let gemmCPU = KernelReference("gemm", "gemm_cpu")
     private static let gemmGPU = KernelReference("gemm", "gemm_gpu")
     private static let packPanels = KernelReference("gemm", "gemm_pack_panels")
+    private static let packRows = KernelReference("gemm", "gemm_pack_rows")
 
-    static let gemmKernels = [gemmCPU, gemmGPU, packPanels]
+    static let gemmKernels = [gemmCPU, gemmGPU, packPanels, packRows]
 
     /// Columns per panel of packed B operands (`PANEL` in `Kernels/gemm.cl`).
     static let gemmPanel = 32
@@ -63,11 +84,16 @@ extension OpenCLDevice: GemmOps {
                      into c: Tensor) throws {
         let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
                                                 device: self)
-        let left = GemmOperandA(buffer: a.buffer, rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1)
+        var left = GemmOperandA(buffer: a.buffer, rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1)
         var right = transposeB ? GemmOperandB.transposed(b.buffer, k: k) : GemmOperandB.plain(b.buffer, n: n)
-        if variant == .cpu && transposeB && m > OpenCLDevice.gemmRows {
-            // The CPU kernel loads 32 consecutive columns of B at once; a transposed B is packed first (the
-            // in-order queue keeps the temporary alive for the GEMM even after it returns to the pool).
+        if variant == .cpu && m > 2 * Self.gemmRows && n > 2 * Self.gemmPanel && k > 16 {
+            // The CPU kernel streams one A panel and one B panel per tile; packed, both are contiguous (and free
+            // of the cache-set conflicts of row strides that are multiples of 4 KiB), and a transposed B becomes
+            // loadable 32 columns at a time. Packing costs M·K + K·N copies against 2·M·N·K flops. The in-order
+            // queue keeps the temporaries alive for the GEMM even after they return to the pool.
+            left = .packed(try packGemmRows(left, m: m, k: k).buffer, k: k)
+            right = .packed(try packGemmPanels(right, k: k, n: n).buffer, k: k)
+        } else if variant == .cpu && transposeB {
             right = .packed(try packGemmPanels(right, k: k, n: n).buffer, k: k)
         }
         try enqueueGemm(m: m, n: n, k: k, alpha: alpha, a: left, b: right, beta: beta,
@@ -78,9 +104,19 @@ extension OpenCLDevice: GemmOps {
     func packGemmPanels(_ b: GemmOperandB, k: Int, n: Int) throws -> Tensor {
         let panel = OpenCLDevice.gemmPanel
         let panels = try Tensor(uninitialized: [(n + panel - 1) / panel, k, panel], on: self)
-        try launch(Self.packPanels, global: [(n + panel - 1) / panel * panel, k], local: [panel, 1],
+        try launch(Self.packPanels, global: [(n + panel - 1) / panel, (k + 63) / 64], local: [1, 1],
                    [.int(k), .int(n), .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride),
                     .int(b.columnStride), .tensor(panels)])
+        return panels
+    }
+
+    /// Copies A into zero-padded panels of ``gemmRows`` rows (`[ceil(M/8), K, 8]`).
+    func packGemmRows(_ a: GemmOperandA, m: Int, k: Int) throws -> Tensor {
+        let rows = Self.gemmRows
+        let panels = try Tensor(uninitialized: [(m + rows - 1) / rows, k, rows], on: self)
+        try launch(Self.packRows, global: [(m + rows - 1) / rows, (k + 63) / 64], local: [1, 1],
+                   [.int(m), .int(k), .buffer(a.buffer), .int(a.offset), .int(a.panelStride), .int(a.rowStride),
+                    .int(a.columnStride), .tensor(panels)])
         return panels
     }
 
@@ -90,7 +126,7 @@ extension OpenCLDevice: GemmOps {
         guard m > 0, n > 0 else { return }
         let arguments: [KernelArgument] = [
             .int(m), .int(n), .int(k), .float(alpha),
-            .buffer(a.buffer), .int(a.offset), .int(a.rowStride), .int(a.columnStride),
+            .buffer(a.buffer), .int(a.offset), .int(a.panelStride), .int(a.rowStride), .int(a.columnStride),
             .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride), .int(b.columnStride),
             .int(b.padded ? 1 : 0),
             .float(beta), .buffer(c.buffer), .int(c.offset), .int(c.rowStride), .int(c.block), .int(c.blockStride),
