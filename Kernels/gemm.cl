@@ -17,7 +17,7 @@
 //
 // Kernels and launch geometry:
 //   gemm_cpu          CPU shape: one work-item computes an MR x PANEL (8 x 32) tile in 16 float16 registers,
-//                     no __local memory; global = (ceil(M/8), ceil(N/32)), local = (row tiles per group, 1).
+//                     no __local memory; global = (ceil(M/8), ceil(N/32)), local = (1, 1).
 //   gemm_gpu          GPU shape: a work-group of 16 x 16 work-items computes a 64 x 64 tile from 64 x 16 and
 //                     16 x 64 slices staged in __local memory, 4 x 4 outputs per work-item;
 //                     global = (ceil(N/64)*16, ceil(M/64)*16), local = (16, 16).

@@ -17,8 +17,12 @@ extension OpenCLDevice {
 
     static let convImplicitKernels = [pad, packWeights, pixelMajor, implicitCPU, filterGradientCPU]
 
-    /// Floats of pixel-major `dy` rows per filter-gradient launch (512 KiB: half the L2 cache of a core).
-    static let filterGradientRowBudget = 1 << 17
+    /// Rows of the implicit kernels' register tile (`PIXELS` in `Kernels/conv.cl`).
+    static let implicitRows = 8
+
+    /// Floats of pixel-major `dy` rows per filter-gradient launch (2 MiB; 512 KiB measured up to 30% slower at 2²
+    /// maps, where more launches each re-read and re-write all of `dw`).
+    static let filterGradientRowBudget = 1 << 19
 
     func implicitForward(_ s: Conv2DShape, x: Tensor, weight: Tensor, bias: Tensor?, y: Tensor) throws {
         let input = try paddedPlanes(x.buffer, planes: s.batch * s.inChannels, height: s.height, width: s.width,
@@ -81,7 +85,7 @@ extension OpenCLDevice {
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
         for first in stride(from: 0, to: pixels, by: chunk) {
             try launch(Self.filterGradientCPU,
-                       global: [(s.patchSize + 7) / 8, rowStride / Self.gemmPanel], local: [1, 1],
+                       global: [(s.patchSize + Self.implicitRows - 1) / Self.implicitRows, rowStride / Self.gemmPanel], local: [1, 1],
                        [.tensor(input), .int(s.inChannels), .int(paddedHeight), .int(paddedWidth),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.outHeight), .int(s.outWidth), .int(first), .int(min(first + chunk, pixels)),
@@ -124,7 +128,8 @@ extension OpenCLDevice {
                                  bias: DeviceBuffer?, output: Tensor, outputSize: (Int, Int), origin: (Int, Int),
                                  step: (Int, Int)) throws {
         let pixels = grid.0 * grid.1 * grid.2
-        try launch(Self.implicitCPU, global: [(pixels + 7) / 8, padded(outChannels) / Self.gemmPanel],
+        try launch(Self.implicitCPU, global: [(pixels + Self.implicitRows - 1) / Self.implicitRows,
+                                                       padded(outChannels) / Self.gemmPanel],
                    local: [1, 1],
                    [.buffer(input), .int(channels), .int(inputSize.0), .int(inputSize.1), .int(taps.0), .int(taps.1),
                     .int(stride.0), .int(stride.1), .int(grid.1), .int(grid.2), .int(pixels), .tensor(weights),
