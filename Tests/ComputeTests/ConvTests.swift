@@ -34,6 +34,8 @@ import Testing
         Case(n: 2, c: 3, h: 4, w: 5, o: 2, kh: 1, kw: 3, stride: (1, 1), padding: (2, 3), bias: false),
         // Seven images fill the 2 Mi-float column budget (32·9 rows × 32² columns each): two chunks.
         Case(n: 9, c: 32, h: 32, w: 32, o: 4, kh: 3, kw: 3, stride: (1, 1), padding: (1, 1)),
+        // 19,200 output pixels: more than one launch of the OpenCL filter gradient (16,384 pixels at O ≤ 32).
+        Case(n: 5, c: 1, h: 64, w: 60, o: 2, kh: 3, kw: 3, stride: (1, 1), padding: (1, 1)),
     ]
 
     struct Result {
