@@ -9,8 +9,8 @@ struct GemmBenchmark: Benchmark {
         var label: String, m: Int, k: Int, n: Int, transposeA = false, transposeB = false
     }
 
-    /// The square anchor, then `[O, C·KH·KW]·[C·KH·KW, columns]` forward products of one column chunk (2 Mi floats)
-    /// and the transposed products of the gradients.
+    /// The square anchor, then `[O, C·KH·KW]·[C·KH·KW, columns]` forward products of one im2col chunk
+    /// (2 Mi floats) and the transposed products of the gradients (the GPU-shaped convolution path).
     static let shapes: [Shape] = [
         Shape(label: "square", m: 1024, k: 1024, n: 1024),
         Shape(label: "square Aᵀ", m: 1024, k: 1024, n: 1024, transposeA: true),

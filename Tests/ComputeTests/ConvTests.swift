@@ -62,7 +62,8 @@ import Testing
         let expected = try Self.run(c, on: TestDevices.reference)
         for device in try TestDevices.underTest {
             let got = try Self.run(c, on: device), name = "\(c) on \(device.info.identifier)"
-            // Reduction lengths: C·KH·KW (+ bias) per output, O·KH·KW per input pixel at most, N·OH·OW per weight.
+            // Reduction lengths: C·KH·KW (+ bias) per output, at most O·KH·KW per input pixel, N·OH·OW per
+            // weight.
             expectClose(got.y, expected.y, reductionTolerance(c.c * c.kh * c.kw + 1), "y: \(name)")
             expectClose(got.dx, expected.dx, reductionTolerance(c.o * c.kh * c.kw), "dx: \(name)")
             expectClose(got.dw, expected.dw, reductionTolerance(c.n * c.outHeight * c.outWidth), "dw: \(name)")
@@ -128,8 +129,8 @@ import Testing
             let x = try Tensor(golden.x, shape: golden.x_shape, on: device)
             let w = try Tensor(golden.weight, shape: golden.weight_shape, on: device)
             let dy = try Tensor(golden.dy, shape: golden.y_shape, on: device)
-            let y = try device.conv2d(x, weight: w, bias: try Tensor(golden.bias, shape: [golden.bias.count], on: device),
-                                      options: options)
+            let bias = try Tensor(golden.bias, shape: [golden.bias.count], on: device)
+            let y = try device.conv2d(x, weight: w, bias: bias, options: options)
             let dx = try device.conv2dBackwardData(outputGradient: dy, weight: w,
                                                    inputSize: (golden.x_shape[2], golden.x_shape[3]), options: options)
             let (dw, db) = try device.conv2dBackwardFilter(
@@ -162,7 +163,8 @@ import Testing
             rejects(Conv2DOptions(), bias: try Tensor(zeros: [2], on: device), "bias size")
             let dy = try Tensor(zeros: [1, 3, 3, 3], on: device)
             #expect(throws: ComputeError.self, "dy of the wrong size") {
-                try device.conv2dBackwardData(outputGradient: dy, weight: w, inputSize: (7, 7), options: Conv2DOptions())
+                try device.conv2dBackwardData(outputGradient: dy, weight: w, inputSize: (7, 7),
+                                              options: Conv2DOptions())
             }
             #expect(throws: ComputeError.self, "dilated filter gradient") {
                 try device.conv2dBackwardFilter(outputGradient: dy, input: x, kernelSize: (3, 3),

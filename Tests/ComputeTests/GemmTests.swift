@@ -3,10 +3,10 @@ import Foundation
 import Testing
 
 /// NMSE allowed between two float32 reductions of length `n` that sum in different orders (blocked, fused
-/// multiply-add or not). Each addition rounds with a relative error of at most ε = 2⁻²⁴; for inputs of random sign
-/// those errors add up like a random walk, so one implementation's NMSE against the exact result is about n·ε²/6.
-/// The limit allows 8·n·ε², about fifty times that (the worst case measured on PoCL and the fast CPU path used 3.5%
-/// of it), and still catches a single element off by 10⁻³ among hundreds.
+/// multiply-add or not). Each addition rounds with a relative error of at most ε = 2⁻²⁴; for inputs of random
+/// sign those errors add up like a random walk, so one implementation's NMSE against the exact result is about
+/// n·ε²/6. The limit allows 8·n·ε², about fifty times that (the worst case measured on PoCL and the fast CPU path
+/// used 3.5% of it), and still catches a single element off by 10⁻³ among hundreds.
 func reductionTolerance(_ n: Int) -> Tolerance {
     .nmse(8 * Double(max(n, 1)) * 0x1p-48)
 }
@@ -49,7 +49,8 @@ func reductionTolerance(_ n: Int) -> Tolerance {
     func everyDeviceMatchesTheReference(_ c: Case) throws {
         let expected = try Self.run(c, on: TestDevices.reference)
         for device in try TestDevices.underTest {
-            expectClose(try Self.run(c, on: device), expected, reductionTolerance(c.k), "\(c) on \(device.info.identifier)")
+            expectClose(try Self.run(c, on: device), expected, reductionTolerance(c.k),
+                        "\(c) on \(device.info.identifier)")
         }
     }
 
@@ -77,7 +78,8 @@ func reductionTolerance(_ n: Int) -> Tolerance {
             let a = try Tensor(zeros: [2, 3], on: device), b = try Tensor(zeros: [4, 2], on: device)
             #expect(throws: ComputeError.self) { try device.gemm(a, b) }
             #expect(throws: ComputeError.self) { try device.gemm(a, try Tensor(zeros: [3], on: device)) }
-            #expect(throws: ComputeError.self) { try device.gemm(a, try Tensor(zeros: [3, 2], dtype: .int32, on: device)) }
+            let integers = try Tensor(zeros: [3, 2], dtype: .int32, on: device)
+            #expect(throws: ComputeError.self) { try device.gemm(a, integers) }
             let square = try Tensor(zeros: [2, 2], on: device)
             #expect(throws: ComputeError.self) {
                 try device.gemm(square, transposeA: false, square, transposeB: false, alpha: 1, beta: 0, into: square)

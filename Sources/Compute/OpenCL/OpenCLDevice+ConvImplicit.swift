@@ -41,13 +41,17 @@ extension OpenCLDevice {
 
     func implicitBackwardData(_ s: Conv2DShape, dy: Tensor, weight: Tensor, dx: Tensor) throws {
         let (sh, sw) = (s.strideHeight, s.strideWidth)
-        /// Taps of phase `a` along one axis: `u ≡ (a + padding) mod stride`.
+        // The taps of phase `a` along one axis: `u ≡ (a + padding) mod stride`, the first one and how many.
         func taps(_ a: Int, kernel: Int, padding: Int, stride: Int) -> (first: Int, count: Int) {
             let first = (a + padding) % stride
             return (first, first < kernel ? (kernel - first + stride - 1) / stride : 0)
         }
-        let phasesH = (0..<min(sh, s.height)).map { taps($0, kernel: s.kernelHeight, padding: s.paddingHeight, stride: sh) }
-        let phasesW = (0..<min(sw, s.width)).map { taps($0, kernel: s.kernelWidth, padding: s.paddingWidth, stride: sw) }
+        let phasesH = (0..<min(sh, s.height)).map {
+            taps($0, kernel: s.kernelHeight, padding: s.paddingHeight, stride: sh)
+        }
+        let phasesW = (0..<min(sw, s.width)).map {
+            taps($0, kernel: s.kernelWidth, padding: s.paddingWidth, stride: sw)
+        }
         if phasesH.contains(where: { $0.count == 0 }) || phasesW.contains(where: { $0.count == 0 }) {
             // Some pixels are reached by no tap: their gradient is zero.
             try fill(dx, value: 0)
@@ -83,9 +87,9 @@ extension OpenCLDevice {
                    [.tensor(dy), .int(pixels), .int(s.outChannels), .int(s.outputPlane), .int(rowStride),
                     .tensor(rows)])
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
+        let tiles = [(s.patchSize + Self.implicitRows - 1) / Self.implicitRows, rowStride / Self.gemmPanel]
         for first in stride(from: 0, to: pixels, by: chunk) {
-            try launch(Self.filterGradientCPU,
-                       global: [(s.patchSize + Self.implicitRows - 1) / Self.implicitRows, rowStride / Self.gemmPanel], local: [1, 1],
+            try launch(Self.filterGradientCPU, global: tiles, local: [1, 1],
                        [.tensor(input), .int(s.inChannels), .int(paddedHeight), .int(paddedWidth),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.outHeight), .int(s.outWidth), .int(first), .int(min(first + chunk, pixels)),

@@ -102,7 +102,8 @@ struct Conv2DShape: Equatable {
          kernelWidth: Int, options: Conv2DOptions, op: String) throws {
         guard options.dilationHeight == 1, options.dilationWidth == 1 else {
             throw ComputeError.invalidArgument(
-                op: op, detail: "dilation (\(options.dilationHeight), \(options.dilationWidth)) is not supported; only 1")
+                op: op,
+                detail: "dilation (\(options.dilationHeight), \(options.dilationWidth)) is not supported; only 1")
         }
         guard options.groups == 1 else {
             throw ComputeError.invalidArgument(op: op, detail: "groups = \(options.groups) is not supported; only 1")
