@@ -1,12 +1,12 @@
-// conv.cl: the data movement around the GEMMs of gemm.cl that make up 2-D convolution and its gradients
-// (Sources/Compute/OpenCL/OpenCLDevice+Conv.swift). Tensors are NCHW float32: x [N, C, H, W], y and dy
-// [N, O, OH, OW]; a chunk of `images` images starting at element offset x_offset is processed at a time.
+// conv.cl: 2-D convolution and its gradients on NCHW float32 tensors, x [N, C, H, W], w [O, C, KH, KW],
+// y and dy [N, O, OH, OW] (Sources/Compute/OpenCL/OpenCLDevice+Conv.swift, OpenCLDevice+ConvImplicit.swift).
+// Two kernel shapes, chosen by the device's variant:
 //
-// The column matrix of a chunk (im2col) has rows r = (c, u, v) of the C*KH*KW patch and columns
-// q = (image, i, j) of the output pixels: col[r, q] = x[image, c, i*sh - ph + u, j*sw - pw + v], zero outside x.
-// It is written as a B operand of gemm.cl (element (row, column) at
-// (column / PANEL)*panel_stride + row*row_stride + (column % PANEL)*column_stride), so the same kernel writes
-// plain row-major matrices and packed panels:
+// GPU shape: im2col + the tiled GEMM of gemm.cl, over chunks of `images` images starting at element x_offset.
+// The column matrix has rows r = (c, u, v) of the C*KH*KW patch and columns q = (image, i, j) of the output
+// pixels: col[r, q] = x[image, c, i*sh - ph + u, j*sw - pw + v], zero outside x. It is written as a B operand of
+// gemm.cl (element (row, column) at (column / PANEL)*panel_stride + row*row_stride + (column % PANEL)*column_stride),
+// so the same kernel writes plain row-major matrices and packed panels:
 //   conv2d_im2col             rows r, columns q: the B of the forward GEMM (W . col). A 1x1 kernel turns dy
 //                             into the matrix [O, images*OH*OW]. One work-item per (32 columns, row):
 //                             global = (ceil(column_extent/32), rows).
@@ -15,8 +15,12 @@
 //   conv2d_col2im             dx from the column gradient dcol [C*KH*KW, images*OH*OW] (row-major), gathering
 //                             for each pixel the columns that read it (no atomics). One work-item per input row
 //                             (image, c, h): global = images*C*H.
-//   conv2d_bias_grad          db[o] = sum of dy[:, o, :, :]. One work-item per channel: global = O.
 // Positions between the real size and the extent (the rest of the last panel) are written as zeros.
+//
+// Both shapes:
+//   conv2d_bias_grad          db[o] = sum of dy[:, o, :, :]. One work-item per channel: global = O.
+//
+// CPU shape: implicit GEMM, no column matrix; see the section below.
 
 #define PANEL 32  // the PANEL of gemm.cl
 
@@ -115,9 +119,9 @@ __kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels
 //   conv2d_filter_grad_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
 //                           output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
 // Helpers: conv2d_pad (zero-pad or crop planes), conv2d_pack_weights (weights into 32-channel panels, optionally
-// rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]). All of these kernels loop
-// inside a work-item and are launched with one work-item per work-group: PoCL's own choice of group size, which
-// then vectorises across work-items, made them 5-10x slower.
+// rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]). Like the GEMM kernels,
+// all of these loop inside a work-item and run one work-item per work-group: with the group size left to PoCL,
+// which then vectorises across work-items, the same loops ran several times slower.
 //
 // The input gradient of a stride-s convolution splits into s*s phases: the pixels h = a + s*t, w = b + s*t' only
 // receive taps u = ua + s*k with ua = (a + ph) mod s (same for v), so each phase is a stride-1 correlation of dy
