@@ -33,6 +33,9 @@ func reductionTolerance(_ n: Int) -> Tolerance {
         Case(m: 70, k: 9, n: 1, transposeA: true, transposeB: true),
         Case(m: 64, k: 256, n: 96),
         Case(m: 12, k: 0, n: 9, beta: 3),
+        // At least 256 × 256: the CPU-shaped OpenCL path packs both operands.
+        Case(m: 257, k: 33, n: 260, transposeA: true, transposeB: true, alpha: 0.5, beta: 0.5),
+        Case(m: 300, k: 20, n: 259),
     ]
 
     /// Runs one case on `device`; `c` starts from fixed values so β is exercised.
