@@ -1,0 +1,75 @@
+extension OpenCLDevice: PoolOps {
+    private static let maxForward = KernelReference("pool", "max_pool2d_forward")
+    private static let maxBackward = KernelReference("pool", "max_pool2d_backward")
+    private static let averageForward = KernelReference("pool", "avg_pool2d_forward")
+    private static let averageBackward = KernelReference("pool", "avg_pool2d_backward")
+    private static let adaptiveForward = KernelReference("pool", "adaptive_avg_pool2d_forward")
+    private static let adaptiveBackward = KernelReference("pool", "adaptive_avg_pool2d_backward")
+
+    static let poolKernels = [maxForward, maxBackward, averageForward, averageBackward, adaptiveForward,
+                              adaptiveBackward]
+
+    public func maxPool2d(_ x: Tensor, window: PoolWindow) throws -> (output: Tensor, indices: Tensor) {
+        let d = try validatePool("maxPool2d", x: x, window: window, device: self)
+        let output = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], on: self)
+        let indices = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], dtype: .int32, on: self)
+        try launch(Self.maxForward, global: [d.ow, d.oh, d.n * d.c],
+                   [.tensor(x)] + Self.geometry(d, window) + [.tensor(output), .tensor(indices)])
+        return (output, indices)
+    }
+
+    public func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, inputShape: [Int])
+        throws -> Tensor {
+        let op = "maxPool2dBackward"
+        let d = try validatePoolBackward(op, outputGradient: outputGradient, window: window, inputShape: inputShape,
+                                         device: self)
+        try OpValidation.sameDevice(op, self, indices)
+        try OpValidation.require(indices, op, dtype: .int32, shape: outputGradient.shape)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try launch(Self.maxBackward, global: [d.w, d.h, d.n * d.c],
+                   [.tensor(outputGradient), .tensor(indices)] + Self.geometry(d, window) + [.tensor(inputGradient)])
+        return inputGradient
+    }
+
+    public func avgPool2d(_ x: Tensor, window: PoolWindow) throws -> Tensor {
+        let d = try validatePool("avgPool2d", x: x, window: window, device: self)
+        let output = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], on: self)
+        try launch(Self.averageForward, global: [d.ow, d.oh, d.n * d.c],
+                   [.tensor(x)] + Self.geometry(d, window) + [.tensor(output)])
+        return output
+    }
+
+    public func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, inputShape: [Int]) throws -> Tensor {
+        let d = try validatePoolBackward("avgPool2dBackward", outputGradient: outputGradient, window: window,
+                                         inputShape: inputShape, device: self)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try launch(Self.averageBackward, global: [d.w, d.h, d.n * d.c],
+                   [.tensor(outputGradient)] + Self.geometry(d, window) + [.tensor(inputGradient)])
+        return inputGradient
+    }
+
+    public func adaptiveAvgPool2d(_ x: Tensor, outputHeight: Int, outputWidth: Int) throws -> Tensor {
+        let (n, c, h, w) = try validateAdaptivePool(x: x, outputHeight: outputHeight, outputWidth: outputWidth,
+                                                    device: self)
+        let output = try Tensor(uninitialized: [n, c, outputHeight, outputWidth], on: self)
+        try launch(Self.adaptiveForward, global: [outputWidth, outputHeight, n * c],
+                   [.tensor(x), .int(h), .int(w), .int(outputHeight), .int(outputWidth), .tensor(output)])
+        return output
+    }
+
+    public func adaptiveAvgPool2dBackward(outputGradient: Tensor, inputShape: [Int]) throws -> Tensor {
+        let (n, c, h, w, oh, ow) = try validateAdaptivePoolBackward(outputGradient: outputGradient,
+                                                                    inputShape: inputShape, device: self)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try launch(Self.adaptiveBackward, global: [w, h, n * c],
+                   [.tensor(outputGradient), .int(h), .int(w), .int(oh), .int(ow), .tensor(inputGradient)])
+        return inputGradient
+    }
+
+    /// The shared size and window arguments of the windowed pooling kernels.
+    private static func geometry(_ d: (n: Int, c: Int, h: Int, w: Int, oh: Int, ow: Int), _ window: PoolWindow)
+        -> [KernelArgument] {
+        [.int(d.h), .int(d.w), .int(d.oh), .int(d.ow), .int(window.kernelHeight), .int(window.kernelWidth),
+         .int(window.strideHeight), .int(window.strideWidth), .int(window.paddingHeight), .int(window.paddingWidth)]
+    }
+}
