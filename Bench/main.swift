@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [Benchmark] = [
     RenderBenchmark(),
+    LayerBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

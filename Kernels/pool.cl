@@ -6,21 +6,24 @@
 // (i, j) covers input rows i*sh - ph ... i*sh - ph + kh - 1 (columns likewise). Adaptive windows: output i of n over
 // length L covers [floor(i*L/n), ceil((i+1)*L/n)).
 //
-// Kernels and launch geometry (3-D ranges, so a work-item finds its position without dividing; the runtime picks
-// the work-group shape):
-//   max_pool2d_forward, avg_pool2d_forward, adaptive_avg_pool2d_forward
-//       one work-item per output: global = (OW, OH, P).
-//   max_pool2d_backward, avg_pool2d_backward, adaptive_avg_pool2d_backward
-//       one work-item per input position: global = (W, H, P). Each gathers the gradients of the outputs whose
-//       windows contain it, in row-major output order, so no atomics are needed and sums are deterministic.
+// Kernels and launch geometry:
+//   GPU (3-D ranges, so a work-item finds its position without dividing; the runtime picks the group shape):
+//     max_pool2d_forward, avg_pool2d_forward, adaptive_avg_pool2d_forward
+//         one work-item per output: global = (OW, OH, P).
+//     max_pool2d_backward, avg_pool2d_backward, adaptive_avg_pool2d_backward
+//         one work-item per input position: global = (W, H, P). Each gathers the gradients of the outputs whose
+//         windows contain it, in row-major output order, so no atomics are needed and sums are deterministic.
+//   CPU (_cpu suffix):
+//     forward kernels: one work-item per output row (p, i): global = P*OH.
+//     backward kernels: one work-item per plane: global = P. The plane is zeroed, then every output's gradient is
+//         added to its window (or its argmax) in row-major output order: the same sums in the same order as the
+//         gather kernels and the CPU reference.
 
 // Max pooling follows PyTorch: the scan starts at the first in-bounds position, then a greater value or a NaN
-// takes over, so ties keep the first maximum.
-__kernel void max_pool2d_forward(__global const float *x, int height, int width, int out_height, int out_width,
-                                 int kh, int kw, int sh, int sw, int ph, int pw, __global float *y,
-                                 __global int *indices) {
-    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
-    if (j >= out_width || i >= out_height) return;
+// takes over, so ties keep the first maximum. Writes output (i, j) of plane p.
+inline void max_window(__global const float *x, int height, int width, int out_height, int out_width, int kh,
+                       int kw, int sh, int sw, int ph, int pw, int p, int i, int j, __global float *y,
+                       __global int *indices) {
     __global const float *plane = x + (long)p * height * width;
     int h0 = i * sh - ph, w0 = j * sw - pw;
     int h_lo = max(h0, 0), h_hi = min(h0 + kh, height), w_lo = max(w0, 0), w_hi = min(w0 + kw, width);
@@ -38,6 +41,25 @@ __kernel void max_pool2d_forward(__global const float *x, int height, int width,
     long o = ((long)p * out_height + i) * out_width + j;
     y[o] = best;
     indices[o] = best_index;
+}
+
+__kernel void max_pool2d_forward(__global const float *x, int height, int width, int out_height, int out_width,
+                                 int kh, int kw, int sh, int sw, int ph, int pw, __global float *y,
+                                 __global int *indices) {
+    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
+    if (j >= out_width || i >= out_height) return;
+    max_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, p, i, j, y, indices);
+}
+
+__kernel void max_pool2d_forward_cpu(__global const float *x, int rows, int height, int width, int out_height,
+                                     int out_width, int kh, int kw, int sh, int sw, int ph, int pw, __global float *y,
+                                     __global int *indices) {
+    int row = get_global_id(0);
+    if (row >= rows) return;
+    for (int j = 0; j < out_width; ++j) {
+        max_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, row / out_height,
+                   row % out_height, j, y, indices);
+    }
 }
 
 // First and one-past-last output along an axis whose windows contain input index h.
@@ -61,10 +83,24 @@ __kernel void max_pool2d_backward(__global const float *dy, __global const int *
     dx[(long)p * height * width + position] = total;
 }
 
-__kernel void avg_pool2d_forward(__global const float *x, int height, int width, int out_height, int out_width,
-                                 int kh, int kw, int sh, int sw, int ph, int pw, __global float *y) {
-    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
-    if (j >= out_width || i >= out_height) return;
+__kernel void max_pool2d_backward_cpu(__global const float *dy, __global const int *indices, int planes,
+                                      int height, int width, int out_height, int out_width, __global float *dx) {
+    int p = get_global_id(0);
+    if (p >= planes) return;
+    int size = height * width, outputs = out_height * out_width;
+    __global float *target = dx + (long)p * size;
+    __global const float *gradient = dy + (long)p * outputs;
+    __global const int *argmax = indices + (long)p * outputs;
+    for (int r = 0; r < size; ++r) target[r] = 0.0f;
+    for (int o = 0; o < outputs; ++o) {
+        int index = argmax[o];
+        if (index >= 0 && index < size) target[index] += gradient[o];
+    }
+}
+
+// count_include_pad: the window sum over the input, divided by the full kernel area.
+inline void avg_window(__global const float *x, int height, int width, int out_height, int out_width, int kh,
+                       int kw, int sh, int sw, int ph, int pw, int p, int i, int j, __global float *y) {
     __global const float *plane = x + (long)p * height * width;
     int h0 = i * sh - ph, w0 = j * sw - pw;
     float total = 0.0f;
@@ -72,6 +108,24 @@ __kernel void avg_pool2d_forward(__global const float *x, int height, int width,
         for (int w = max(w0, 0); w < min(w0 + kw, width); ++w) total += plane[h * width + w];
     }
     y[((long)p * out_height + i) * out_width + j] = total / (float)(kh * kw);
+}
+
+__kernel void avg_pool2d_forward(__global const float *x, int height, int width, int out_height, int out_width,
+                                 int kh, int kw, int sh, int sw, int ph, int pw, __global float *y) {
+    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
+    if (j >= out_width || i >= out_height) return;
+    avg_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, p, i, j, y);
+}
+
+__kernel void avg_pool2d_forward_cpu(__global const float *x, int rows, int height, int width, int out_height,
+                                     int out_width, int kh, int kw, int sh, int sw, int ph, int pw,
+                                     __global float *y) {
+    int row = get_global_id(0);
+    if (row >= rows) return;
+    for (int j = 0; j < out_width; ++j) {
+        avg_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, row / out_height,
+                   row % out_height, j, y);
+    }
 }
 
 __kernel void avg_pool2d_backward(__global const float *dy, int height, int width, int out_height, int out_width,
@@ -88,13 +142,31 @@ __kernel void avg_pool2d_backward(__global const float *dy, int height, int widt
     dx[((long)p * height + h) * width + w] = total;
 }
 
+__kernel void avg_pool2d_backward_cpu(__global const float *dy, int planes, int height, int width, int out_height,
+                                      int out_width, int kh, int kw, int sh, int sw, int ph, int pw,
+                                      __global float *dx) {
+    int p = get_global_id(0);
+    if (p >= planes) return;
+    __global float *target = dx + (long)p * height * width;
+    __global const float *gradient = dy + (long)p * out_height * out_width;
+    float divisor = (float)(kh * kw);
+    for (int r = 0; r < height * width; ++r) target[r] = 0.0f;
+    for (int i = 0; i < out_height; ++i) {
+        for (int j = 0; j < out_width; ++j) {
+            float share = gradient[i * out_width + j] / divisor;
+            int h0 = i * sh - ph, w0 = j * sw - pw;
+            for (int h = max(h0, 0); h < min(h0 + kh, height); ++h) {
+                for (int w = max(w0, 0); w < min(w0 + kw, width); ++w) target[h * width + w] += share;
+            }
+        }
+    }
+}
+
 inline int adaptive_start(int i, int n, int length) { return i * length / n; }
 inline int adaptive_end(int i, int n, int length) { return ((i + 1) * length + n - 1) / n; }
 
-__kernel void adaptive_avg_pool2d_forward(__global const float *x, int height, int width, int out_height,
-                                          int out_width, __global float *y) {
-    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
-    if (j >= out_width || i >= out_height) return;
+inline void adaptive_window(__global const float *x, int height, int width, int out_height, int out_width, int p,
+                            int i, int j, __global float *y) {
     __global const float *plane = x + (long)p * height * width;
     int h_lo = adaptive_start(i, out_height, height), h_hi = adaptive_end(i, out_height, height);
     int w_lo = adaptive_start(j, out_width, width), w_hi = adaptive_end(j, out_width, width);
@@ -103,6 +175,22 @@ __kernel void adaptive_avg_pool2d_forward(__global const float *x, int height, i
         for (int w = w_lo; w < w_hi; ++w) total += plane[h * width + w];
     }
     y[((long)p * out_height + i) * out_width + j] = total / (float)((h_hi - h_lo) * (w_hi - w_lo));
+}
+
+__kernel void adaptive_avg_pool2d_forward(__global const float *x, int height, int width, int out_height,
+                                          int out_width, __global float *y) {
+    int j = get_global_id(0), i = get_global_id(1), p = get_global_id(2);
+    if (j >= out_width || i >= out_height) return;
+    adaptive_window(x, height, width, out_height, out_width, p, i, j, y);
+}
+
+__kernel void adaptive_avg_pool2d_forward_cpu(__global const float *x, int rows, int height, int width,
+                                              int out_height, int out_width, __global float *y) {
+    int row = get_global_id(0);
+    if (row >= rows) return;
+    for (int j = 0; j < out_width; ++j) {
+        adaptive_window(x, height, width, out_height, out_width, row / out_height, row % out_height, j, y);
+    }
 }
 
 __kernel void adaptive_avg_pool2d_backward(__global const float *dy, int height, int width, int out_height,
@@ -120,4 +208,23 @@ __kernel void adaptive_avg_pool2d_backward(__global const float *dy, int height,
         }
     }
     dx[((long)p * height + h) * width + w] = total;
+}
+
+__kernel void adaptive_avg_pool2d_backward_cpu(__global const float *dy, int planes, int height, int width,
+                                               int out_height, int out_width, __global float *dx) {
+    int p = get_global_id(0);
+    if (p >= planes) return;
+    __global float *target = dx + (long)p * height * width;
+    __global const float *gradient = dy + (long)p * out_height * out_width;
+    for (int r = 0; r < height * width; ++r) target[r] = 0.0f;
+    for (int i = 0; i < out_height; ++i) {
+        int h_lo = adaptive_start(i, out_height, height), h_hi = adaptive_end(i, out_height, height);
+        for (int j = 0; j < out_width; ++j) {
+            int w_lo = adaptive_start(j, out_width, width), w_hi = adaptive_end(j, out_width, width);
+            float share = gradient[i * out_width + j] / (float)((h_hi - h_lo) * (w_hi - w_lo));
+            for (int h = h_lo; h < h_hi; ++h) {
+                for (int w = w_lo; w < w_hi; ++w) target[h * width + w] += share;
+            }
+        }
+    }
 }

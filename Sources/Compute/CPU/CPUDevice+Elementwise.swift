@@ -1,3 +1,5 @@
+// Each op writes its loop out: a per-element closure passed through `forEachChunk` is not specialised and runs
+// about 5× slower than the plain loop (measured on relu, 103 MB).
 extension CPUDevice: ElementwiseOps {
     public func fill(_ x: Tensor, value: Float) throws {
         switch x.dtype {
@@ -9,25 +11,48 @@ extension CPUDevice: ElementwiseOps {
 
     public func relu(_ x: Tensor) throws -> Tensor {
         try validateElementwise("relu", device: self, x)
-        return try map(x) { $0 < 0 ? 0 : $0 }
+        let result = try Tensor(uninitialized: x.shape, on: self)
+        let source = SendablePointer(x.host(Float.self)), out = SendablePointer(result.host(Float.self))
+        forEachChunk(x.count) { range in
+            for i in range { out[i] = source[i] < 0 ? 0 : source[i] }
+        }
+        return result
     }
 
     public func reluBackward(outputGradient: Tensor, output: Tensor) throws -> Tensor {
         try validateElementwise("reluBackward", device: self, outputGradient, output)
-        return try map(outputGradient, output) { dy, y in y > 0 ? dy : 0 }
+        let result = try Tensor(uninitialized: output.shape, on: self)
+        let dy = SendablePointer(outputGradient.host(Float.self)), y = SendablePointer(output.host(Float.self))
+        let dx = SendablePointer(result.host(Float.self))
+        forEachChunk(output.count) { range in
+            for i in range { dx[i] = y[i] > 0 ? dy[i] : 0 }
+        }
+        return result
     }
 
     public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         try validateElementwise("add", device: self, a, b)
-        return try map(a, b) { $0 + $1 }
+        let result = try Tensor(uninitialized: a.shape, on: self)
+        let left = SendablePointer(a.host(Float.self)), right = SendablePointer(b.host(Float.self))
+        let out = SendablePointer(result.host(Float.self))
+        forEachChunk(a.count) { range in
+            for i in range { out[i] = left[i] + right[i] }
+        }
+        return result
     }
 
     public func addRelu(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         try validateElementwise("addRelu", device: self, a, b)
-        return try map(a, b) { a, b in
-            let sum = a + b
-            return sum < 0 ? 0 : sum
+        let result = try Tensor(uninitialized: a.shape, on: self)
+        let left = SendablePointer(a.host(Float.self)), right = SendablePointer(b.host(Float.self))
+        let out = SendablePointer(result.host(Float.self))
+        forEachChunk(a.count) { range in
+            for i in range {
+                let sum = left[i] + right[i]
+                out[i] = sum < 0 ? 0 : sum
+            }
         }
+        return result
     }
 
     public func axpy(_ alpha: Float, _ x: Tensor, _ y: Tensor) throws {
@@ -58,28 +83,6 @@ extension CPUDevice: ElementwiseOps {
                 for j in 0..<length { total += source[(o * length + j) * inner + i] }
                 out[o * inner + i] = total
             }
-        }
-        return result
-    }
-
-    /// A new tensor with `transform` applied to each element of `x`.
-    private func map(_ x: Tensor, _ transform: @Sendable (Float) -> Float) throws -> Tensor {
-        let result = try Tensor(uninitialized: x.shape, on: self)
-        let source = SendablePointer(x.host(Float.self)), out = SendablePointer(result.host(Float.self))
-        forEachChunk(x.count) { range in
-            for i in range { out[i] = transform(source[i]) }
-        }
-        return result
-    }
-
-    /// A new tensor with `transform` applied to each pair of elements of `a` and `b`.
-    private func map(_ a: Tensor, _ b: Tensor, _ transform: @Sendable (Float, Float) -> Float) throws
-        -> Tensor {
-        let result = try Tensor(uninitialized: a.shape, on: self)
-        let left = SendablePointer(a.host(Float.self)), right = SendablePointer(b.host(Float.self))
-        let out = SendablePointer(result.host(Float.self))
-        forEachChunk(a.count) { range in
-            for i in range { out[i] = transform(left[i], right[i]) }
         }
         return result
     }

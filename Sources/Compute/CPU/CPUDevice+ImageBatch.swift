@@ -5,12 +5,17 @@ extension CPUDevice: ImageBatchOps {
         let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
         let output = try Tensor(uninitialized: [n, channels, h, w], on: self)
         let source = SendablePointer(images.host(UInt8.self)), out = SendablePointer(output.host(Float.self))
+        let affine = ImageBatchAffine(mean: mean, std: std), fast = self.fast
         forEach(n * h) { row in
             let image = row / h, y = row % h
-            for x in 0..<w {
-                for channel in 0..<channels {
-                    let value = Float(source[(row * w + x) * channels + channel])
-                    out[((image * channels + channel) * h + y) * w + x] = (value / 255 - mean[channel]) / std[channel]
+            let pixels = source.base + row * w * channels
+            for channel in 0..<channels {
+                let plane = out.base + ((image * channels + channel) * h + y) * w
+                if fast {
+                    let scale = affine.scale[channel], shift = affine.shift[channel]
+                    for x in 0..<w { plane[x] = Float(pixels[x * channels + channel]) * scale + shift }
+                } else {
+                    for x in 0..<w { plane[x] = (Float(pixels[x * channels + channel]) / 255 - mean[channel]) / std[channel] }
                 }
             }
         }

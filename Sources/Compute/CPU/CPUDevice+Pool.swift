@@ -8,21 +8,17 @@ extension CPUDevice: PoolOps {
         forEach(d.n * d.c) { p in
             let input = source.base + p * d.h * d.w
             for i in 0..<d.oh {
+                let rows = window.rows(of: i, height: d.h)
                 for j in 0..<d.ow {
-                    var best = -Float.infinity, bestIndex = -1
-                    for u in 0..<window.kernelHeight {
-                        let h = i * window.strideHeight - window.paddingHeight + u
-                        guard h >= 0, h < d.h else { continue }
-                        for v in 0..<window.kernelWidth {
-                            let w = j * window.strideWidth - window.paddingWidth + v
-                            guard w >= 0, w < d.w else { continue }
-                            let value = input[h * d.w + w]
-                            // PyTorch's rule: a greater value or any NaN takes over; the first valid position
-                            // starts the scan, so an all −∞ window still points inside the plane.
-                            if value > best || value.isNaN || bestIndex < 0 {
-                                best = value
-                                bestIndex = h * d.w + w
-                            }
+                    let columns = window.columns(of: j, width: d.w)
+                    // PyTorch's rule: start at the window's first position, then a greater value or any NaN
+                    // takes over, so ties keep the first maximum.
+                    var bestIndex = rows.lowerBound * d.w + columns.lowerBound
+                    var best = input[bestIndex]
+                    for h in rows {
+                        for w in columns where input[h * d.w + w] > best || input[h * d.w + w].isNaN {
+                            best = input[h * d.w + w]
+                            bestIndex = h * d.w + w
                         }
                     }
                     let o = (p * d.oh + i) * d.ow + j
@@ -65,15 +61,11 @@ extension CPUDevice: PoolOps {
         forEach(d.n * d.c) { p in
             let input = source.base + p * d.h * d.w
             for i in 0..<d.oh {
+                let rows = window.rows(of: i, height: d.h)
                 for j in 0..<d.ow {
                     var total: Float = 0
-                    for u in 0..<window.kernelHeight {
-                        let h = i * window.strideHeight - window.paddingHeight + u
-                        guard h >= 0, h < d.h else { continue }
-                        for v in 0..<window.kernelWidth {
-                            let w = j * window.strideWidth - window.paddingWidth + v
-                            if w >= 0, w < d.w { total += input[h * d.w + w] }
-                        }
+                    for h in rows {
+                        for w in window.columns(of: j, width: d.w) { total += input[h * d.w + w] }
                     }
                     out[(p * d.oh + i) * d.ow + j] = total / divisor
                 }
@@ -92,15 +84,11 @@ extension CPUDevice: PoolOps {
             let target = dx.base + p * d.h * d.w
             target.update(repeating: 0, count: d.h * d.w)
             for i in 0..<d.oh {
+                let rows = window.rows(of: i, height: d.h)
                 for j in 0..<d.ow {
                     let share = dy[(p * d.oh + i) * d.ow + j] / divisor
-                    for u in 0..<window.kernelHeight {
-                        let h = i * window.strideHeight - window.paddingHeight + u
-                        guard h >= 0, h < d.h else { continue }
-                        for v in 0..<window.kernelWidth {
-                            let w = j * window.strideWidth - window.paddingWidth + v
-                            if w >= 0, w < d.w { target[h * d.w + w] += share }
-                        }
+                    for h in rows {
+                        for w in window.columns(of: j, width: d.w) { target[h * d.w + w] += share }
                     }
                 }
             }

@@ -1,17 +1,23 @@
 extension OpenCLDevice: ImageBatchOps {
     private static let imageBatch = KernelReference("image_batch", "image_batch")
+    private static let imageBatchCPU = KernelReference("image_batch", "image_batch_cpu")
     private static let imageBatchInverse = KernelReference("image_batch", "image_batch_inverse")
 
-    static let imageBatchKernels = [imageBatch, imageBatchInverse]
+    static let imageBatchKernels = [imageBatch, imageBatchCPU, imageBatchInverse]
 
     public func imageBatch(_ images: Tensor, mean: [Float], std: [Float]) throws -> Tensor {
         let channels = try validateImageBatch("imageBatch", images, dtype: .uint8, channelAxis: 3, mean: mean,
                                               std: std, device: self)
         let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
         let batch = try Tensor(uninitialized: [n, channels, h, w], on: self)
-        try launch(Self.imageBatch, global: [w, n * h],
-                   [.tensor(images), .int(n * h), .int(h), .int(w), .int(channels)]
-                   + Self.constants(mean, std) + [.tensor(batch)])
+        let affine = ImageBatchAffine(mean: mean, std: std)
+        let arguments: [KernelArgument] = [.tensor(images), .int(n * h), .int(h), .int(w), .int(channels)]
+            + Self.constants(affine.scale, affine.shift, padding: (1, 0)) + [.tensor(batch)]
+        if variant == .cpu {
+            try launch(Self.imageBatchCPU, global: [n * h], local: [1], arguments)
+        } else {
+            try launch(Self.imageBatch, global: [w, n * h], arguments)
+        }
         return batch
     }
 
@@ -22,12 +28,13 @@ extension OpenCLDevice: ImageBatchOps {
         let images = try Tensor(uninitialized: [n, h, w, channels], dtype: .uint8, on: self)
         try launch(Self.imageBatchInverse, global: [w, n * h],
                    [.tensor(x), .int(n * h), .int(h), .int(w), .int(channels)]
-                   + Self.constants(mean, std) + [.tensor(images)])
+                   + Self.constants(mean, std, padding: (0, 1)) + [.tensor(images)])
         return images
     }
 
-    /// `m0...m3, s0...s3`, padded with mean 0 and std 1.
-    private static func constants(_ mean: [Float], _ std: [Float]) -> [KernelArgument] {
-        (0..<4).map { .float($0 < mean.count ? mean[$0] : 0) } + (0..<4).map { .float($0 < std.count ? std[$0] : 1) }
+    /// Two per-channel constants as four scalar arguments each, unused channels padded.
+    private static func constants(_ first: [Float], _ second: [Float], padding: (Float, Float)) -> [KernelArgument] {
+        (0..<4).map { .float($0 < first.count ? first[$0] : padding.0) }
+            + (0..<4).map { .float($0 < second.count ? second[$0] : padding.1) }
     }
 }

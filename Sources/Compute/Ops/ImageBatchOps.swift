@@ -2,7 +2,8 @@
 /// there feed training without a round trip through the host. Kernels: `Kernels/image_batch.cl`.
 public protocol ImageBatchOps {
     /// `[N, H, W, C]` uint8 → `[N, C, H, W]` float32 with `y = (v/255 − mean_c)/std_c` (torchvision's `ToTensor`
-    /// followed by `Normalize`).
+    /// followed by `Normalize`). The reference device evaluates that formula; the others evaluate the same affine
+    /// map as `v·a_c + b_c` (``ImageBatchAffine``), which agrees to a few ulp.
     /// - Parameters:
     ///   - images: uint8 `[N, H, W, C]` with `1 ≤ C ≤ 4`.
     ///   - mean, std: `C` values each; every `std` must be positive and finite.
@@ -34,5 +35,16 @@ extension ImageBatchOps {
             throw ComputeError.invalidArgument(op: op, detail: "mean must be finite and std positive and finite")
         }
         return channels
+    }
+}
+
+/// The normalisation `(v/255 − mean)/std` as the affine map `v·scale + shift` per channel, which the fast devices
+/// evaluate without dividing.
+struct ImageBatchAffine {
+    let scale: [Float], shift: [Float]
+
+    init(mean: [Float], std: [Float]) {
+        scale = std.map { 1 / (255 * $0) }
+        shift = zip(mean, std).map { -$0 / $1 }
     }
 }

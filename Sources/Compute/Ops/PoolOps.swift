@@ -99,6 +99,20 @@ public enum AdaptivePooling {
 }
 
 extension PoolWindow {
+    /// The input rows of output row `i`'s window, clipped to `0..<height`.
+    @inlinable
+    func rows(of i: Int, height: Int) -> Range<Int> {
+        let first = i * strideHeight - paddingHeight
+        return max(first, 0)..<min(first + kernelHeight, height)
+    }
+
+    /// The input columns of output column `j`'s window, clipped to `0..<width`.
+    @inlinable
+    func columns(of j: Int, width: Int) -> Range<Int> {
+        let first = j * strideWidth - paddingWidth
+        return max(first, 0)..<min(first + kernelWidth, width)
+    }
+
     /// The outputs along one axis whose windows contain input index `h`, clamped to `0..<outputs`.
     @inlinable
     static func outputs(containing h: Int, kernel: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
