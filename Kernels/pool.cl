@@ -14,7 +14,7 @@
 //         one work-item per input position: global = (W, H, P). Each gathers the gradients of the outputs whose
 //         windows contain it, in row-major output order, so no atomics are needed and sums are deterministic.
 //   CPU (_cpu suffix):
-//     forward kernels: one work-item per output row (p, i): global = P*OH.
+//     forward kernels: one work-item per output row (p, i): global = P*OH, 16 rows per work-group.
 //     backward kernels: one work-item per plane: global = P. The plane is zeroed, then every output's gradient is
 //         added to its window (or its argmax) in row-major output order: the same sums in the same order as the
 //         gather kernels and the CPU reference.
@@ -51,14 +51,37 @@ __kernel void max_pool2d_forward(__global const float *x, int height, int width,
     max_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, p, i, j, y, indices);
 }
 
-__kernel void max_pool2d_forward_cpu(__global const float *x, int rows, int height, int width, int out_height,
-                                     int out_width, int kh, int kw, int sh, int sw, int ph, int pw, __global float *y,
-                                     __global int *indices) {
+// Per output row: every output starts at -inf with the index of its window's first in-bounds position, then the
+// taps are visited window row by window row and column by column (row-major per output, as in max_window), with
+// the output column innermost so the loop runs over consecutive outputs.
+__kernel void max_pool2d_forward_cpu(__global const float *restrict x, int rows, int height, int width,
+                                     int out_height, int out_width, int kh, int kw, int sh, int sw, int ph, int pw,
+                                     __global float *restrict y, __global int *restrict indices) {
     int row = get_global_id(0);
     if (row >= rows) return;
+    int p = row / out_height, i = row % out_height, h0 = i * sh - ph;
+    __global const float *plane = x + (long)p * height * width;
+    __global float *best = y + (long)row * out_width;
+    __global int *best_index = indices + (long)row * out_width;
     for (int j = 0; j < out_width; ++j) {
-        max_window(x, height, width, out_height, out_width, kh, kw, sh, sw, ph, pw, row / out_height,
-                   row % out_height, j, y, indices);
+        best[j] = -INFINITY;
+        best_index[j] = max(h0, 0) * width + max(j * sw - pw, 0);
+    }
+    for (int h = max(h0, 0); h < min(h0 + kh, height); ++h) {
+        __global const float *input = plane + h * width;
+        for (int dw = 0; dw < kw; ++dw) {
+            // Outputs whose tap dw falls inside the row: 0 <= j*sw - pw + dw < width.
+            int last = width - 1 + pw - dw;
+            int j_lo = max(0, (pw - dw + sw - 1) / sw), j_hi = last < 0 ? 0 : min(out_width, last / sw + 1);
+            for (int j = j_lo; j < j_hi; ++j) {
+                int w = j * sw - pw + dw;
+                float v = input[w];
+                if (v > best[j] || isnan(v)) {
+                    best[j] = v;
+                    best_index[j] = h * width + w;
+                }
+            }
+        }
     }
 }
 

@@ -79,13 +79,17 @@ extension OpenCLDevice: PoolOps {
         return inputGradient
     }
 
+    /// Output rows per work-group of the CPU forward kernels: one row per group makes PoCL's per-group scheduling
+    /// cost dominate at ResNet sizes (229 K rows at the stem).
+    private static let rowsPerGroup = 16
+
     /// A forward kernel: one work-item per output on GPUs, per output row (with the row count as an extra
     /// argument) on CPUs.
     private func launchForward(_ gpu: KernelReference, _ cpu: KernelReference,
                                _ d: (n: Int, c: Int, h: Int, w: Int, oh: Int, ow: Int), input: Tensor,
                                _ arguments: [KernelArgument]) throws {
         if variant == .cpu {
-            try launch(cpu, global: [d.n * d.c * d.oh], local: [1], [.tensor(input), .int(d.n * d.c * d.oh)] + arguments)
+            try launch(cpu, global: [d.n * d.c * d.oh], local: [Self.rowsPerGroup], [.tensor(input), .int(d.n * d.c * d.oh)] + arguments)
         } else {
             try launch(gpu, global: [d.ow, d.oh, d.n * d.c], [.tensor(input)] + arguments)
         }
