@@ -14,10 +14,49 @@ struct LayerBenchmark: Benchmark {
 
     func run(_ context: BenchmarkContext) throws {
         Report.header("layers (median of \(context.repeats); GB/s from the minimal traffic of each op)")
+        let devices = try devices(context)
+        for device in devices { try validate(device) }
         Report.table(["op", "shape", "device", "ms", "GB/s", "CPU s", "PyTorch 2-thread anchor"])
-        for device in try devices(context) {
-            try measure(device, context)
+        for device in devices { try measure(device, context) }
+    }
+
+    /// Runs every benchmarked op at a small awkward shape on `device` and on the reference, and refuses to time a
+    /// device whose results differ by more than 1e-4·(1 + |reference|) anywhere (the tests hold them far tighter).
+    private func validate(_ device: any Device) throws {
+        func results(_ device: any Device) throws -> [[Float]] {
+            let shape = [3, 5, 13, 11]
+            let x = try filled(shape, device, seed: 1), dy = try filled(shape, device, seed: 2)
+            let gamma = try filled([5], device, seed: 3), beta = try filled([5], device, seed: 4)
+            let (y, mean, inverseStd) = try device.batchNormForward(
+                x, gamma: gamma, beta: beta, runningMean: try Tensor(zeros: [5], on: device),
+                runningVariance: try Tensor(zeros: [5], on: device), momentum: 0.1, epsilon: 1e-5)
+            let (dx, _, _) = try device.batchNormBackward(outputGradient: dy, input: x, gamma: gamma, mean: mean,
+                                                          inverseStd: inverseStd)
+            let window = PoolWindow(kernel: 3, stride: 2, padding: 1)
+            let (pooled, indices) = try device.maxPool2d(x, window: window)
+            let poolGradient = try device.maxPool2dBackward(outputGradient: try filled(pooled.shape, device, seed: 5),
+                                                            indices: indices, window: window, inputShape: shape)
+            let weights = try filled([1_001], device, seed: 6)
+            try device.sgdStep(weights: weights, gradient: try filled([1_001], device, seed: 7),
+                               momentumBuffer: try filled([1_001], device, seed: 8),
+                               configuration: SGDConfiguration(learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4),
+                               firstStep: false)
+            let pixels = try Tensor((0..<(2 * 7 * 5 * 3)).map { UInt8($0 % 256) }, shape: [2, 7, 5, 3], on: device)
+            let batch = try device.imageBatch(pixels, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+            return [try y.floats(), try dx.floats(), try device.relu(x).floats(), try device.addRelu(x, dy).floats(),
+                    try pooled.floats(), try indices.int32s().map(Float.init), try poolGradient.floats(),
+                    try weights.floats(), try batch.floats()]
         }
+        let expected = try results(CPUDevice.reference), got = try results(device)
+        var worst: Float = 0
+        for (a, b) in zip(got, expected) {
+            for (value, reference) in zip(a, b) { worst = max(worst, abs(value - reference) / (1 + abs(reference))) }
+        }
+        guard worst <= 1e-4 else {
+            throw ComputeError.invalidArgument(op: "layers benchmark",
+                                               detail: "\(device.info.identifier) disagrees with the reference: \(worst)")
+        }
+        print("- \(device.info.identifier) validated against cpu-reference: worst |Δ|/(1+|ref|) = \(worst)")
     }
 
     /// The given devices plus, for each OpenCL device, its other kernel variant (to show what the variant costs).
