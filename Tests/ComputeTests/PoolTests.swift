@@ -102,15 +102,11 @@ import Testing
     }
 
     @Test func adaptiveWindowsFollowPyTorchsRule() {
-        // 7 rows into 3 outputs: [0, 3), [2, 5), [4, 7).
+        // 7 rows into 3 outputs: [0, 3), [2, 5), [4, 7); 3 rows into 5 outputs: [0,1), [0,2), [1,2), [1,3), [2,3).
         #expect((0..<3).map { AdaptivePooling.start($0, 3, 7) } == [0, 2, 4])
         #expect((0..<3).map { AdaptivePooling.end($0, 3, 7) } == [3, 5, 7])
-        for (length, n) in [(7, 3), (5, 4), (3, 5), (13, 13), (1, 1), (17, 7)] {
-            for h in 0..<length {
-                let containing = (0..<n).filter { AdaptivePooling.start($0, n, length) <= h && h < AdaptivePooling.end($0, n, length) }
-                #expect(Array(AdaptivePooling.outputs(containing: h, n, length)) == containing, "h=\(h) L=\(length) n=\(n)")
-            }
-        }
+        #expect((0..<5).map { AdaptivePooling.start($0, 5, 3) } == [0, 0, 1, 1, 2])
+        #expect((0..<5).map { AdaptivePooling.end($0, 5, 3) } == [1, 2, 2, 3, 3])
     }
 
     /// Finite differences on the reference device: average pooling is linear and max pooling is linear away from

@@ -7,10 +7,11 @@
 ///
 /// Reductions are numerically careful, so a channel of 1.6 M values with a mean far from zero keeps its variance:
 /// the reference device accumulates in float64 with two passes (mean, then squared deviations from it). The other
-/// devices read `x` once for the statistics: they split each channel into contiguous chunks, take each chunk's
-/// exact two-pass mean and sum of squared deviations, and merge the chunks with the pairwise update of Chan, Golub
-/// & LeVeque ("Updating formulae and a pairwise algorithm for computing sample variances", 1979). The backward sums
-/// `Σdy` and `Σdy·(x − μ)` are chunked the same way.
+/// devices read `x` once for the statistics and reduce each channel in contiguous pieces: the fast CPU path and the
+/// CPU-shaped kernels take each chunk's exact two-pass mean and sum of squared deviations in float (chunks of at most
+/// 1024 values, still in L1 for the second pass); the GPU-shaped kernels run Welford's update in each work-item.
+/// Pieces are merged with the pairwise update of Chan, Golub & LeVeque ("Updating formulae and a pairwise algorithm
+/// for computing sample variances", 1979). The backward sums `Σdy` and `Σdy·(x − μ)` are reduced in the same pieces.
 public protocol BatchNormOps {
     /// Training-mode forward pass with the batch's statistics.
     ///

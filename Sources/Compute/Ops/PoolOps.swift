@@ -81,7 +81,8 @@ public protocol PoolOps {
     func adaptiveAvgPool2dBackward(outputGradient: Tensor, inputShape: [Int]) throws -> Tensor
 }
 
-/// The window arithmetic of adaptive pooling, shared by the CPU device and mirrored in `Kernels/pool.cl`.
+/// The window arithmetic of adaptive pooling, shared by the CPU device and mirrored in `Kernels/pool.cl` (whose
+/// GPU-shaped backward kernel gathers, for input index `h`, from outputs `floor(h·n/L) ... ceil((h+1)·n/L) − 1`).
 public enum AdaptivePooling {
     /// First input index of output `i` of `n` over an axis of length `length`: `floor(i·length/n)`.
     @inlinable
@@ -90,36 +91,19 @@ public enum AdaptivePooling {
     /// One past the last input index of output `i`: `ceil((i+1)·length/n)`.
     @inlinable
     public static func end(_ i: Int, _ n: Int, _ length: Int) -> Int { ((i + 1) * length + n - 1) / n }
-
-    /// The outputs whose windows contain input index `h`: `floor(h·n/length) ... ceil((h+1)·n/length) − 1`.
-    @inlinable
-    public static func outputs(containing h: Int, _ n: Int, _ length: Int) -> ClosedRange<Int> {
-        (h * n / length)...(((h + 1) * n + length - 1) / length - 1)
-    }
 }
 
 extension PoolWindow {
     /// The input rows of output row `i`'s window, clipped to `0..<height`.
-    @inlinable
     func rows(of i: Int, height: Int) -> Range<Int> {
         let first = i * strideHeight - paddingHeight
         return max(first, 0)..<min(first + kernelHeight, height)
     }
 
     /// The input columns of output column `j`'s window, clipped to `0..<width`.
-    @inlinable
     func columns(of j: Int, width: Int) -> Range<Int> {
         let first = j * strideWidth - paddingWidth
         return max(first, 0)..<min(first + kernelWidth, width)
-    }
-
-    /// The outputs along one axis whose windows contain input index `h`, clamped to `0..<outputs`.
-    @inlinable
-    static func outputs(containing h: Int, kernel: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
-        // Output i covers padded rows i·s ... i·s + k − 1, i.e. input rows i·s − p ... i·s − p + k − 1.
-        let first = max(0, (h + padding - kernel + stride) / stride)
-        let last = min(outputs - 1, (h + padding) / stride)
-        return first..<max(first, last + 1)
     }
 }
 
