@@ -5,6 +5,14 @@ extension CPUDevice: PoolOps {
         let indices = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], dtype: .int32, on: self)
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let argmax = SendablePointer(indices.host(Int32.self))
+        if fast {
+            forEach(d.n * d.c) { p in
+                Self.maxPoolPlane(source.base + p * d.h * d.w, height: d.h, width: d.w, window: window,
+                                  outputHeight: d.oh, outputWidth: d.ow, output: out.base + p * d.oh * d.ow,
+                                  indices: argmax.base + p * d.oh * d.ow)
+            }
+            return (output, indices)
+        }
         forEach(d.n * d.c) { p in
             let input = source.base + p * d.h * d.w
             for i in 0..<d.oh {
@@ -28,6 +36,40 @@ extension CPUDevice: PoolOps {
             }
         }
         return (output, indices)
+    }
+
+    /// Fast path of ``maxPool2d(_:window:)`` for one plane, as `max_pool2d_forward_cpu` does it: each output row
+    /// starts at −∞ with the index of its window's first position, then the taps are visited window row by window
+    /// row and column by column (row-major per output, so PyTorch's tie and NaN rule holds) with the output column
+    /// innermost.
+    private static func maxPoolPlane(_ input: UnsafeMutablePointer<Float>, height: Int, width: Int,
+                                     window: PoolWindow, outputHeight: Int, outputWidth: Int,
+                                     output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+        let (sw, pw) = (window.strideWidth, window.paddingWidth)
+        for i in 0..<outputHeight {
+            let rows = window.rows(of: i, height: height)
+            let best = output + i * outputWidth, bestIndex = indices + i * outputWidth
+            for j in 0..<outputWidth {
+                best[j] = -.infinity
+                bestIndex[j] = Int32(rows.lowerBound * width + window.columns(of: j, width: width).lowerBound)
+            }
+            for h in rows {
+                let row = input + h * width
+                for dw in 0..<window.kernelWidth {
+                    // Outputs whose tap dw falls inside the row: 0 ≤ j·sw − pw + dw < width.
+                    let first = pw - dw <= 0 ? 0 : (pw - dw + sw - 1) / sw
+                    let last = width - 1 + pw - dw
+                    let end = last < 0 ? 0 : min(outputWidth, last / sw + 1)
+                    for j in first..<max(first, end) {
+                        let w = j * sw - pw + dw
+                        if row[w] > best[j] || row[w].isNaN {
+                            best[j] = row[w]
+                            bestIndex[j] = Int32(h * width + w)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     public func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, inputShape: [Int])
