@@ -4,6 +4,8 @@ import Foundation
 
 let benchmarks: [Benchmark] = [
     RenderBenchmark(),
+    GemmBenchmark(),
+    ConvBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

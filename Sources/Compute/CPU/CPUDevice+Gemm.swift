@@ -1,0 +1,24 @@
+extension CPUDevice: GemmOps {
+    public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
+                     into c: Tensor) throws {
+        let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
+                                                device: self)
+        if fast {
+            fastGemm(m: m, n: n, k: k, alpha: alpha, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                     beta: beta, c: c)
+            return
+        }
+        let left = a.host(Float.self), right = b.host(Float.self), out = c.host(Float.self)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k {
+                    let x = transposeA ? left[p * m + i] : left[i * k + p]
+                    let y = transposeB ? right[j * k + p] : right[p * n + j]
+                    sum += x * y
+                }
+                out[i * n + j] = alpha * sum + (beta == 0 ? 0 : beta * out[i * n + j])
+            }
+        }
+    }
+}
