@@ -1,0 +1,162 @@
+import Dispatch
+
+/// Every pixel of a test set as sorted score keys, split by what the pixel metrics need to count:
+/// anomalous pixels (carrying the size of their ground-truth region), normal pixels of anomalous images, and
+/// pixels of normal images. Memory: 4 bytes per normal pixel and 8 per anomalous pixel, plus a sorting scratch
+/// buffer as large as the largest part (released before ``walk(_:)``).
+struct PooledPixels {
+    /// `ScoreKey << 32 | size of the pixel's 8-connected region`, ascending.
+    private(set) var anomalous: [UInt64]
+    private(set) var normalInAnomalousImages: [UInt32]
+    private(set) var normalInNormalImages: [UInt32]
+    let regionCount: Int
+    let imageCount: Int
+    let anomalousImageCount: Int
+
+    /// Validates the inputs, labels the regions of every anomalous mask and sorts the three parts, using
+    /// `threads` workers for both.
+    init(maps: [ScoreMap], masks: [GroundTruthMask], threads: Int) throws {
+        guard !maps.isEmpty else { throw MetricsError.emptyInput("no score maps") }
+        guard masks.count == maps.count else {
+            throw MetricsError.countMismatch("masks for \(maps.count) score maps", expected: maps.count, got: masks.count)
+        }
+        for (image, (map, mask)) in zip(maps, masks).enumerated()
+        where map.width != mask.width || map.height != mask.height {
+            throw MetricsError.sizeMismatch(image: image, mapWidth: map.width, mapHeight: map.height,
+                                            maskWidth: mask.width, maskHeight: mask.height)
+        }
+        let counts = PooledPixels.anomalousCounts(masks, threads: threads)
+        // Each image's first slot in each part: exclusive prefix sums of the per-image counts.
+        var starts = (anomalous: [Int](), normalInAnomalous: [Int](), normalInNormal: [Int]())
+        var totals = (anomalous: 0, normalInAnomalous: 0, normalInNormal: 0)
+        for (image, count) in counts.enumerated() {
+            starts.anomalous.append(totals.anomalous)
+            starts.normalInAnomalous.append(totals.normalInAnomalous)
+            starts.normalInNormal.append(totals.normalInNormal)
+            if count > 0 {
+                totals.anomalous += count
+                totals.normalInAnomalous += maps[image].scores.count - count
+            } else {
+                totals.normalInNormal += maps[image].scores.count
+            }
+        }
+        let offsets = starts
+        var anomalous = [UInt64](repeating: 0, count: totals.anomalous)
+        var normalInAnomalous = [UInt32](repeating: 0, count: totals.normalInAnomalous)
+        var normalInNormal = [UInt32](repeating: 0, count: totals.normalInNormal)
+        var regionCounts = [Int](repeating: 0, count: maps.count)
+        var badPixels = [Int](repeating: -1, count: maps.count)
+        anomalous.withUnsafeMutableBufferPointer { anomalousBuffer in
+            normalInAnomalous.withUnsafeMutableBufferPointer { normalInAnomalousBuffer in
+                normalInNormal.withUnsafeMutableBufferPointer { normalInNormalBuffer in
+                    regionCounts.withUnsafeMutableBufferPointer { regionCountBuffer in
+                        badPixels.withUnsafeMutableBufferPointer { badPixelBuffer in
+                            let anomalousOut = SharedBuffer(anomalousBuffer)
+                            let normalInAnomalousOut = SharedBuffer(normalInAnomalousBuffer)
+                            let normalInNormalOut = SharedBuffer(normalInNormalBuffer)
+                            let regionCountOut = SharedBuffer(regionCountBuffer)
+                            let badPixelOut = SharedBuffer(badPixelBuffer)
+                            parallelFor(maps.count, threads: threads) { image in
+                                let scores = maps[image].scores
+                                guard counts[image] > 0 else {
+                                    let base = offsets.normalInNormal[image]
+                                    for pixel in scores.indices {
+                                        guard scores[pixel].isFinite else { badPixelOut[image] = pixel; return }
+                                        normalInNormalOut[base + pixel] = ScoreKey.key(scores[pixel])
+                                    }
+                                    return
+                                }
+                                let regions = ConnectedComponents(masks[image])
+                                regionCountOut[image] = regions.regionCount
+                                var next = (anomalous: offsets.anomalous[image], normal: offsets.normalInAnomalous[image])
+                                for pixel in scores.indices {
+                                    guard scores[pixel].isFinite else { badPixelOut[image] = pixel; return }
+                                    let key = ScoreKey.key(scores[pixel])
+                                    let label = Int(regions.labels[pixel])
+                                    if label == 0 {
+                                        normalInAnomalousOut[next.normal] = key
+                                        next.normal += 1
+                                    } else {
+                                        anomalousOut[next.anomalous] = UInt64(key) << 32 | UInt64(regions.regionSizes[label - 1])
+                                        next.anomalous += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let image = badPixels.firstIndex(where: { $0 >= 0 }) {
+            let pixel = badPixels[image]
+            throw MetricsError.nonFiniteScore(image: image, pixel: pixel, value: Double(maps[image].scores[pixel]))
+        }
+        var scratch32: [UInt32] = []
+        RadixSort.sort(&normalInNormal, keyShift: 0, scratch: &scratch32, chunks: threads)
+        RadixSort.sort(&normalInAnomalous, keyShift: 0, scratch: &scratch32, chunks: threads)
+        scratch32 = []
+        var scratch64: [UInt64] = []
+        RadixSort.sort(&anomalous, keyShift: 32, scratch: &scratch64, chunks: threads)
+        self.anomalous = anomalous
+        normalInAnomalousImages = normalInAnomalous
+        normalInNormalImages = normalInNormal
+        regionCount = regionCounts.reduce(0, +)
+        imageCount = maps.count
+        anomalousImageCount = counts.count { $0 > 0 }
+    }
+
+    /// Visits every distinct score once, from the highest to the lowest, with the number of pixels of each part
+    /// that have exactly that score and the running sum, over all anomalous pixels visited so far (this group
+    /// included), of 1 / (the size of the pixel's region).
+    func walk(_ visit: (_ threshold: Double, _ anomalous: Int, _ normalInAnomalousImages: Int,
+                        _ normalInNormalImages: Int, _ coveredOverlap: Double) -> Void) {
+        anomalous.withUnsafeBufferPointer { anomalous in
+            normalInAnomalousImages.withUnsafeBufferPointer { normalInAnomalous in
+                normalInNormalImages.withUnsafeBufferPointer { normalInNormal in
+                    var remaining = (anomalous: anomalous.count, normalInAnomalous: normalInAnomalous.count,
+                                     normalInNormal: normalInNormal.count)
+                    var overlap = CompensatedSum()
+                    while remaining.anomalous > 0 || remaining.normalInAnomalous > 0 || remaining.normalInNormal > 0 {
+                        var key: UInt32 = 0
+                        if remaining.anomalous > 0 {
+                            key = max(key, UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1] >> 32))
+                        }
+                        if remaining.normalInAnomalous > 0 { key = max(key, normalInAnomalous[remaining.normalInAnomalous - 1]) }
+                        if remaining.normalInNormal > 0 { key = max(key, normalInNormal[remaining.normalInNormal - 1]) }
+                        let start = remaining
+                        while remaining.anomalous > 0, anomalous[remaining.anomalous - 1] >> 32 == UInt64(key) {
+                            overlap.add(1 / Double(UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1])))
+                            remaining.anomalous -= 1
+                        }
+                        while remaining.normalInAnomalous > 0, normalInAnomalous[remaining.normalInAnomalous - 1] == key {
+                            remaining.normalInAnomalous -= 1
+                        }
+                        while remaining.normalInNormal > 0, normalInNormal[remaining.normalInNormal - 1] == key {
+                            remaining.normalInNormal -= 1
+                        }
+                        visit(Double(ScoreKey.score(key)), start.anomalous - remaining.anomalous,
+                              start.normalInAnomalous - remaining.normalInAnomalous,
+                              start.normalInNormal - remaining.normalInNormal, overlap.value)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func anomalousCounts(_ masks: [GroundTruthMask], threads: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: masks.count)
+        counts.withUnsafeMutableBufferPointer { buffer in
+            let out = SharedBuffer(buffer)
+            parallelFor(masks.count, threads: threads) { image in out[image] = masks[image].isAnomalous.count { $0 } }
+        }
+        return counts
+    }
+}
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` workers, worker `w` taking `w, w + workers, …`.
+func parallelFor(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    let workers = max(1, min(threads, count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for index in stride(from: worker, to: count, by: workers) { body(index) }
+    }
+}
