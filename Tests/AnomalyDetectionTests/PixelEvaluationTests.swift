@@ -67,6 +67,16 @@ import Testing
         #expect(metrics.anomalousPixelCount == 6 && metrics.normalPixelCount == 10)
     }
 
+    /// An anomalous +0 and normal −0 pixels tie (½ per pair), as in scikit-learn: (0.5 + 0.5 + 1 + 1) / 4.
+    @Test func signedZerosTie() throws {
+        let map = try ScoreMap(width: 2, height: 2, scores: [-0.0, 0.0, 1, -0.0])
+        let mask = try GroundTruthMask(width: 2, height: 2, isAnomalous: [false, true, true, false])
+        let metrics = try PixelEvaluation(maps: [map], masks: [mask], options: PixelEvaluationOptions(curveDetail: .full)).allImages
+        #expect(metrics.auroc == 0.75)
+        #expect(metrics.roc.points.map(\.threshold) == [.infinity, 1, 0])
+        #expect(metrics.roc.points.last?.threshold.sign == .plus)
+    }
+
     /// Random test sets (ties, several regions, normal images, negative scores and signed zeros) against the
     /// definition-level brute force, for both image subsets and several limits.
     @Test(arguments: [(UInt64(21), 4, 1, 6, Float(0)), (22, 7, 3, 20, -0.5), (23, 5, 0, 3, 0), (24, 9, 4, 1000, -1)])

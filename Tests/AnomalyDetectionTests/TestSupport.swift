@@ -56,7 +56,10 @@ struct SyntheticTestSet {
                 }
                 for index in anomalous.indices where random.unit() < 0.03 { anomalous[index] = true }
             }
-            let scores = anomalous.map { random.quantised(levels: levels, offset: offset) + ($0 ? lift : 0) }
+            let scores = anomalous.map { isAnomalous in
+                let score = random.quantised(levels: levels, offset: offset)
+                return isAnomalous ? score + lift : score  // adding 0 would turn −0 into +0
+            }
             maps.append(try ScoreMap(width: width, height: height, scores: scores))
             masks.append(try GroundTruthMask(width: width, height: height, isAnomalous: anomalous))
         }

@@ -40,56 +40,34 @@ struct PooledPixels {
                 totals.normalInNormal += maps[image].scores.count
             }
         }
-        let offsets = starts
-        var anomalous = [UInt64](repeating: 0, count: totals.anomalous)
-        var normalInAnomalous = [UInt32](repeating: 0, count: totals.normalInAnomalous)
-        var normalInNormal = [UInt32](repeating: 0, count: totals.normalInNormal)
-        var regionCounts = [Int](repeating: 0, count: maps.count)
-        var badPixels = [Int](repeating: -1, count: maps.count)
-        anomalous.withUnsafeMutableBufferPointer { anomalousBuffer in
+        let offsets = starts  // an immutable copy for the concurrent closure
+        // Every slot is written below (or the inputs are rejected), so the parts start uninitialised rather than
+        // paying an extra pass over hundreds of megabytes to clear them.
+        var anomalous = [UInt64](unsafeUninitializedCapacity: totals.anomalous) { $1 = totals.anomalous }
+        var normalInAnomalous = [UInt32](unsafeUninitializedCapacity: totals.normalInAnomalous) { $1 = totals.normalInAnomalous }
+        var normalInNormal = [UInt32](unsafeUninitializedCapacity: totals.normalInNormal) { $1 = totals.normalInNormal }
+        let outcomes = anomalous.withUnsafeMutableBufferPointer { anomalousBuffer in
             normalInAnomalous.withUnsafeMutableBufferPointer { normalInAnomalousBuffer in
                 normalInNormal.withUnsafeMutableBufferPointer { normalInNormalBuffer in
-                    regionCounts.withUnsafeMutableBufferPointer { regionCountBuffer in
-                        badPixels.withUnsafeMutableBufferPointer { badPixelBuffer in
-                            let anomalousOut = SharedBuffer(anomalousBuffer)
-                            let normalInAnomalousOut = SharedBuffer(normalInAnomalousBuffer)
-                            let normalInNormalOut = SharedBuffer(normalInNormalBuffer)
-                            let regionCountOut = SharedBuffer(regionCountBuffer)
-                            let badPixelOut = SharedBuffer(badPixelBuffer)
-                            parallelFor(maps.count, threads: threads) { image in
-                                let scores = maps[image].scores
-                                guard counts[image] > 0 else {
-                                    let base = offsets.normalInNormal[image]
-                                    for pixel in scores.indices {
-                                        guard scores[pixel].isFinite else { badPixelOut[image] = pixel; return }
-                                        normalInNormalOut[base + pixel] = ScoreKey.key(scores[pixel])
-                                    }
-                                    return
-                                }
-                                let regions = ConnectedComponents(masks[image])
-                                regionCountOut[image] = regions.regionCount
-                                var next = (anomalous: offsets.anomalous[image], normal: offsets.normalInAnomalous[image])
-                                for pixel in scores.indices {
-                                    guard scores[pixel].isFinite else { badPixelOut[image] = pixel; return }
-                                    let key = ScoreKey.key(scores[pixel])
-                                    let label = Int(regions.labels[pixel])
-                                    if label == 0 {
-                                        normalInAnomalousOut[next.normal] = key
-                                        next.normal += 1
-                                    } else {
-                                        anomalousOut[next.anomalous] = UInt64(key) << 32 | UInt64(regions.regionSizes[label - 1])
-                                        next.anomalous += 1
-                                    }
-                                }
-                            }
-                        }
+                    let writer = PartWriter(anomalous: SharedBuffer(anomalousBuffer),
+                                            normalInAnomalous: SharedBuffer(normalInAnomalousBuffer),
+                                            normalInNormal: SharedBuffer(normalInNormalBuffer))
+                    return parallelMap(maps.count, threads: threads) { image in
+                        writer.fill(maps[image], masks[image], anomalousCount: counts[image],
+                                    at: (offsets.anomalous[image], offsets.normalInAnomalous[image],
+                                         offsets.normalInNormal[image]))
                     }
                 }
             }
         }
-        if let image = badPixels.firstIndex(where: { $0 >= 0 }) {
-            let pixel = badPixels[image]
-            throw MetricsError.nonFiniteScore(image: image, pixel: pixel, value: Double(maps[image].scores[pixel]))
+        var regionCount = 0
+        for (image, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case let .filled(regions):
+                regionCount += regions
+            case let .nonFiniteScore(pixel):
+                throw MetricsError.nonFiniteScore(image: image, pixel: pixel, value: Double(maps[image].scores[pixel]))
+            }
         }
         var scratch32: [UInt32] = []
         RadixSort.sort(&normalInNormal, keyShift: 0, scratch: &scratch32, chunks: threads)
@@ -100,7 +78,7 @@ struct PooledPixels {
         self.anomalous = anomalous
         normalInAnomalousImages = normalInAnomalous
         normalInNormalImages = normalInNormal
-        regionCount = regionCounts.reduce(0, +)
+        self.regionCount = regionCount
         imageCount = maps.count
         anomalousImageCount = counts.count { $0 > 0 }
     }
@@ -144,19 +122,59 @@ struct PooledPixels {
     }
 
     private static func anomalousCounts(_ masks: [GroundTruthMask], threads: Int) -> [Int] {
-        var counts = [Int](repeating: 0, count: masks.count)
-        counts.withUnsafeMutableBufferPointer { buffer in
-            let out = SharedBuffer(buffer)
-            parallelFor(masks.count, threads: threads) { image in out[image] = masks[image].isAnomalous.count { $0 } }
-        }
-        return counts
+        parallelMap(masks.count, threads: threads) { image in masks[image].isAnomalous.count { $0 } }
     }
 }
 
-/// Runs `body(i)` for `i` in `0..<count` on up to `threads` workers, worker `w` taking `w, w + workers, …`.
-func parallelFor(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+/// What filling one image's pixels into the parts found.
+private enum ImageFill {
+    case filled(regions: Int)
+    case nonFiniteScore(pixel: Int)
+}
+
+/// Writes the keys of one image into its slots of the three parts; images write disjoint slots, so they can be
+/// filled concurrently.
+private struct PartWriter: Sendable {
+    let anomalous: SharedBuffer<UInt64>
+    let normalInAnomalous: SharedBuffer<UInt32>
+    let normalInNormal: SharedBuffer<UInt32>
+
+    func fill(_ map: ScoreMap, _ mask: GroundTruthMask, anomalousCount: Int,
+              at start: (anomalous: Int, normalInAnomalous: Int, normalInNormal: Int)) -> ImageFill {
+        let scores = map.scores
+        guard anomalousCount > 0 else {
+            for pixel in scores.indices {
+                guard scores[pixel].isFinite else { return .nonFiniteScore(pixel: pixel) }
+                normalInNormal[start.normalInNormal + pixel] = ScoreKey.key(scores[pixel])
+            }
+            return .filled(regions: 0)
+        }
+        let regions = ConnectedComponents(mask)
+        var next = start
+        for pixel in scores.indices {
+            guard scores[pixel].isFinite else { return .nonFiniteScore(pixel: pixel) }
+            let key = ScoreKey.key(scores[pixel])
+            let label = Int(regions.labels[pixel])
+            if label == 0 {
+                normalInAnomalous[next.normalInAnomalous] = key
+                next.normalInAnomalous += 1
+            } else {
+                anomalous[next.anomalous] = UInt64(key) << 32 | UInt64(regions.regionSizes[label - 1])
+                next.anomalous += 1
+            }
+        }
+        return .filled(regions: regions.regionCount)
+    }
+}
+
+/// `[body(0), …, body(count − 1)]`, computed on up to `threads` workers, worker `w` taking `w, w + workers, …`.
+func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
     let workers = max(1, min(threads, count))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        for index in stride(from: worker, to: count, by: workers) { body(index) }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let results = SharedBuffer(buffer)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) { (results.base + index).initialize(to: body(index)) }
+        }
+        initialized = count
     }
 }

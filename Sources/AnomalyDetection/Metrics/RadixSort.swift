@@ -16,7 +16,7 @@ enum RadixSort {
                                                              chunks requestedChunks: Int) {
         let count = values.count
         guard count > 1 else { return }
-        if scratch.count < count { scratch = [T](repeating: 0, count: count) }
+        if scratch.count < count { scratch = [T](unsafeUninitializedCapacity: count) { $1 = count } }
         let chunks = max(1, min(requestedChunks, count / 65_536))
         var sortedInScratch = false
         values.withUnsafeMutableBufferPointer { valueBuffer in
