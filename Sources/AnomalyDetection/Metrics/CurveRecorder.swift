@@ -5,7 +5,8 @@ public enum CurveDetail: Sendable, Equatable {
     case full
     /// A point is kept when its false-positive rate or its y value moved by at least `step` since the last kept
     /// point; the first and the last points are always kept. Both coordinates are monotone in [0, 1], so at most
-    /// about `2 / step` points remain.
+    /// about `2 / step` points remain. Pixel curves are traced only through the points where they can bend:
+    /// a run of thresholds held by normal pixels alone is one horizontal segment and is visited as one point.
     case thinned(step: Double)
 
     func validate() throws {

@@ -26,7 +26,8 @@ struct F1Accumulator {
     mutating func add(threshold: Double, positives groupPositives: Int, negatives groupNegatives: Int) {
         truePositives += groupPositives
         falsePositives += groupNegatives
-        guard truePositives > 0 else { return }
+        // Without new positives a group only adds false positives, which cannot raise F1.
+        guard groupPositives > 0 else { return }
         if let best {
             // tp / (tp + fp + P) ≥ best.tp / (best.tp + best.fp + P), cross-multiplied in 128 bits.
             let candidate = UInt64(truePositives).multipliedFullWidth(by: UInt64(best.truePositives + best.falsePositives + positives))

@@ -88,7 +88,7 @@ public struct PixelEvaluation: Sendable, Equatable {
         var anomalousOnly = normalInAnomalous == 0 ? nil
             : try SubsetAccumulator(subset: .anomalousImagesOnly, positives: anomalousPixels,
                                     negatives: normalInAnomalous, regions: pixels.regionCount, options: options)
-        pixels.walk { threshold, anomalous, normalInAnomalous, normalInNormal, coveredOverlap in
+        pixels.walk(mergingNormalRuns: options.curveDetail != .full) { threshold, anomalous, normalInAnomalous, normalInNormal, coveredOverlap in
             all.add(threshold: threshold, positives: anomalous, negatives: normalInAnomalous + normalInNormal,
                     coveredOverlap: coveredOverlap)
             // A score held only by pixels of normal images is no threshold of the anomalous-images subset.

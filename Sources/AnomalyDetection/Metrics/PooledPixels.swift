@@ -83,36 +83,60 @@ struct PooledPixels {
         anomalousImageCount = counts.count { $0 > 0 }
     }
 
-    /// Visits every distinct score once, from the highest to the lowest, with the number of pixels of each part
-    /// that have exactly that score and the running sum, over all anomalous pixels visited so far (this group
+    /// Visits the distinct scores from the highest to the lowest with the number of pixels of each part that
+    /// have exactly that score, and the running sum, over all anomalous pixels visited so far (this group
     /// included), of 1 / (the size of the pixel's region).
-    func walk(_ visit: (_ threshold: Double, _ anomalous: Int, _ normalInAnomalousImages: Int,
-                        _ normalInNormalImages: Int, _ coveredOverlap: Double) -> Void) {
+    ///
+    /// With `mergingNormalRuns`, consecutive scores held by normal pixels only are visited as one group, at the
+    /// lowest of them. Between two scores held by anomalous pixels the ROC and PRO curves are horizontal lines and
+    /// F1 only falls, so no metric needs the points in between; a test set with tens of millions of distinct
+    /// scores then costs a scan of the sorted keys plus work per anomalous score.
+    func walk(mergingNormalRuns: Bool, _ visit: (_ threshold: Double, _ anomalous: Int, _ normalInAnomalousImages: Int,
+                                                 _ normalInNormalImages: Int, _ coveredOverlap: Double) -> Void) {
         anomalous.withUnsafeBufferPointer { anomalous in
             normalInAnomalousImages.withUnsafeBufferPointer { normalInAnomalous in
                 normalInNormalImages.withUnsafeBufferPointer { normalInNormal in
+                    // Each part is consumed from its end (its highest key); `remaining` counts what is left.
                     var remaining = (anomalous: anomalous.count, normalInAnomalous: normalInAnomalous.count,
                                      normalInNormal: normalInNormal.count)
                     var overlap = CompensatedSum()
-                    while remaining.anomalous > 0 || remaining.normalInAnomalous > 0 || remaining.normalInNormal > 0 {
-                        var key: UInt32 = 0
-                        if remaining.anomalous > 0 {
-                            key = max(key, UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1] >> 32))
-                        }
-                        if remaining.normalInAnomalous > 0 { key = max(key, normalInAnomalous[remaining.normalInAnomalous - 1]) }
-                        if remaining.normalInNormal > 0 { key = max(key, normalInNormal[remaining.normalInNormal - 1]) }
+                    func anomalousKey() -> UInt32? {
+                        remaining.anomalous > 0 ? UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1] >> 32) : nil
+                    }
+                    func normalKey() -> UInt32? {
+                        let a = remaining.normalInAnomalous > 0 ? normalInAnomalous[remaining.normalInAnomalous - 1] : nil
+                        let b = remaining.normalInNormal > 0 ? normalInNormal[remaining.normalInNormal - 1] : nil
+                        guard let a, let b else { return a ?? b }
+                        return max(a, b)
+                    }
+                    /// Consumes the normal keys `≥ lowest`; returns the smallest key consumed.
+                    func consumeNormals(atLeast lowest: UInt32) -> UInt32 {
                         let start = remaining
-                        while remaining.anomalous > 0, anomalous[remaining.anomalous - 1] >> 32 == UInt64(key) {
-                            overlap.add(1 / Double(UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1])))
-                            remaining.anomalous -= 1
-                        }
-                        while remaining.normalInAnomalous > 0, normalInAnomalous[remaining.normalInAnomalous - 1] == key {
+                        while remaining.normalInAnomalous > 0, normalInAnomalous[remaining.normalInAnomalous - 1] >= lowest {
                             remaining.normalInAnomalous -= 1
                         }
-                        while remaining.normalInNormal > 0, normalInNormal[remaining.normalInNormal - 1] == key {
+                        while remaining.normalInNormal > 0, normalInNormal[remaining.normalInNormal - 1] >= lowest {
                             remaining.normalInNormal -= 1
                         }
-                        visit(Double(ScoreKey.score(key)), start.anomalous - remaining.anomalous,
+                        return min(start.normalInAnomalous > remaining.normalInAnomalous ? normalInAnomalous[remaining.normalInAnomalous] : .max,
+                                   start.normalInNormal > remaining.normalInNormal ? normalInNormal[remaining.normalInNormal] : .max)
+                    }
+                    while remaining.anomalous > 0 || remaining.normalInAnomalous > 0 || remaining.normalInNormal > 0 {
+                        let start = remaining
+                        let threshold: UInt32
+                        let nextAnomalous = anomalousKey()
+                        if let nextNormal = normalKey(), nextAnomalous.map({ nextNormal > $0 }) ?? true {
+                            // Normal pixels only: one score, or every score above the next anomalous pixel's.
+                            threshold = consumeNormals(atLeast: mergingNormalRuns ? nextAnomalous.map { $0 + 1 } ?? 0 : nextNormal)
+                        } else {
+                            threshold = nextAnomalous!
+                            while remaining.anomalous > 0, anomalous[remaining.anomalous - 1] >> 32 == UInt64(threshold) {
+                                overlap.add(1 / Double(UInt32(truncatingIfNeeded: anomalous[remaining.anomalous - 1])))
+                                remaining.anomalous -= 1
+                            }
+                            _ = consumeNormals(atLeast: threshold)
+                        }
+                        visit(Double(ScoreKey.score(threshold)), start.anomalous - remaining.anomalous,
                               start.normalInAnomalous - remaining.normalInAnomalous,
                               start.normalInNormal - remaining.normalInNormal, overlap.value)
                     }
