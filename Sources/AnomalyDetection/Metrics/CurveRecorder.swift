@@ -1,7 +1,9 @@
 /// How many points of a long curve to keep. Areas and maxima are always computed from every point; this only
 /// bounds the memory of the curve handed back (a pooled pixel ROC can have one point per pixel).
 public enum CurveDetail: Sendable, Equatable {
-    /// One point per distinct threshold, like scikit-learn's `roc_curve(..., drop_intermediate=False)`.
+    /// One point per distinct threshold, like scikit-learn's `roc_curve(..., drop_intermediate=False)`. For pooled
+    /// pixels that can be one point per pixel: 24 bytes each, per curve and image subset (about 2 GB and 10 s for
+    /// an MVTec-sized test set with 42 M distinct scores, against under 2 s thinned).
     case full
     /// A point is kept when its false-positive rate or its y value moved by at least `step` since the last kept
     /// point; the first and the last points are always kept. Both coordinates are monotone in [0, 1], so at most

@@ -52,7 +52,9 @@ public struct MetricsTable: Sendable, Equatable {
         }
     }
 
-    /// Writes the table in `format` to `url` atomically (``AtomicFile``).
+    /// Writes the table in `format` to `url` atomically: a temporary file in the same folder, flushed, then renamed
+    /// over `url`; on failure nothing is left behind and an existing file at `url` is untouched.
+    /// - Throws: ``MetricsError/fileWriteFailed(path:reason:)``.
     public func write(_ format: ReportFormat, to url: URL) throws {
         try AtomicFile.write(rendered(format), to: url)
     }
