@@ -27,7 +27,8 @@ public struct AUPRO: Sendable, Equatable {
     public let integrationLimit: Double
     /// PRO at FPR = ``integrationLimit`` (interpolated between the points around it).
     public let proAtLimit: Double
-    /// The points with FPR ≤ ``integrationLimit``, from (0, 0) in decreasing threshold order.
+    /// The points with FPR ≤ ``integrationLimit``, from (0, 0) in decreasing threshold order (thinned as the
+    /// evaluation's ``CurveDetail`` says).
     public let points: [PROPoint]
     public let regionCount: Int
 }
