@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Makes the Imaging test fixtures (run from any folder; needs Pillow and numpy: `pip install pillow numpy`).
 
+resize/*.png     PIL `Image.resize` results for each filter and several sizes of `source_rgb.png`,
+                 `source_gray.png` and `mask.png`, plus a torchvision-style Resize(shorter side) + CenterCrop.
+gaussian/*.f32   a float32 map and `scipy.ndimage.gaussian_filter` of it (little-endian float32, row-major).
 jpeg/<name>.jpg  small JPEGs of each supported kind; jpeg/<name>.png  the pixels Pillow decodes from it (the
                  expected output of our decoder). Pillow makes gray, 4:4:4, 4:2:2, 4:2:0, progressive, restart-marker,
                  EXIF and Adobe-RGB files; Pillow cannot write 4:1:1 or 4:4:0, so `encode_baseline` below does
@@ -214,5 +217,64 @@ def make_jpegs():
         save_jpeg_case(name, data)
 
 
+FILTERS = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR,
+           "bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS}
+RESIZE_SIZES = [(14, 11), (5, 4), (47, 40), (60, 9), (31, 12), (9, 27)]
+
+
+def torchvision_resize_size(width, height, shorter):
+    """torchvision `_compute_resized_output_size` for an int size."""
+    short, long = (width, height) if width <= height else (height, width)
+    new_short, new_long = shorter, int(shorter * long / short)
+    return (new_short, new_long) if width <= height else (new_long, new_short)
+
+
+def torchvision_center_crop(image, width, height):
+    """torchvision `center_crop` for crops no larger than the image."""
+    top = int(round((image.height - height) / 2.0))
+    left = int(round((image.width - width) / 2.0))
+    return image.crop((left, top, left + width, top + height))
+
+
+def make_resizes():
+    folder = os.path.join(HERE, "resize")
+    os.makedirs(folder, exist_ok=True)
+    rgb = Image.fromarray(scene(31, 27, seed=3))
+    gray = rgb.convert("L")
+    y, x = np.mgrid[0:27, 0:31]
+    mask = Image.fromarray((((x - 12) ** 2 + (y - 15) ** 2 < 40) | ((x > 20) & (y < 8))).astype(np.uint8) * 255)
+    sources = {"rgb": rgb, "gray": gray, "mask": mask}
+    for name, image in sources.items():
+        image.save(os.path.join(folder, f"source_{name}.png"))
+    count = 0
+    for name, filters in [("rgb", FILTERS), ("gray", ["bilinear", "bicubic"]), ("mask", ["nearest"])]:
+        for filter_name in filters:
+            for width, height in RESIZE_SIZES:
+                resized = sources[name].resize((width, height), FILTERS[filter_name])
+                resized.save(os.path.join(folder, f"{name}_{filter_name}_{width}x{height}.png"))
+                count += 1
+    size = torchvision_resize_size(rgb.width, rgb.height, 20)
+    torchvision_center_crop(rgb.resize(size, Image.Resampling.BILINEAR), 17, 17).save(
+        os.path.join(folder, "rgb_resize20_crop17.png"))
+    print(f"resize/: {count + 1} results, shorter-side size {size}")
+
+
+def make_gaussian():
+    from scipy import ndimage
+
+    folder = os.path.join(HERE, "gaussian")
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(5)
+    field = rng.random((17, 23)).astype(np.float32)
+    field[4:9, 10:16] += 3
+    field.astype("<f4").tofile(os.path.join(folder, "input_17x23.f32"))
+    for sigma in (4.0, 1.5):
+        ndimage.gaussian_filter(field, sigma=sigma).astype("<f4").tofile(
+            os.path.join(folder, f"sigma{sigma}_17x23.f32"))
+    print("gaussian/: input and sigma 4.0, 1.5")
+
+
 if __name__ == "__main__":
     make_jpegs()
+    make_resizes()
+    make_gaussian()
