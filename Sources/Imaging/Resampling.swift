@@ -127,14 +127,26 @@ extension ByteImage {
                         let line = source.baseAddress! + y * width * c
                         let target = buffer.baseAddress! + outY * outWidth * c
                         for x in 0..<outWidth {
-                            let first = kernel.first[x], count = kernel.count[x]
                             let k = weights.baseAddress! + x * kernel.taps
-                            for channel in 0..<c {
-                                var sum = ResamplingKernel.rounding
-                                for tap in 0..<count {
-                                    sum += Int(line[(first + tap) * c + channel]) * Int(k[tap])
+                            let taps = kernel.count[x]
+                            let start = line + kernel.first[x] * c
+                            if c == 3 {
+                                var s0 = ResamplingKernel.rounding, s1 = s0, s2 = s0
+                                for tap in 0..<taps {
+                                    let w = k[tap], p = start + 3 * tap
+                                    s0 &+= Int32(p[0]) &* w
+                                    s1 &+= Int32(p[1]) &* w
+                                    s2 &+= Int32(p[2]) &* w
                                 }
-                                target[x * c + channel] = ResamplingKernel.clip(sum)
+                                target[3 * x] = ResamplingKernel.clip(s0)
+                                target[3 * x + 1] = ResamplingKernel.clip(s1)
+                                target[3 * x + 2] = ResamplingKernel.clip(s2)
+                            } else {
+                                for channel in 0..<c {
+                                    var sum = ResamplingKernel.rounding
+                                    for tap in 0..<taps { sum &+= Int32(start[tap * c + channel]) &* k[tap] }
+                                    target[x * c + channel] = ResamplingKernel.clip(sum)
+                                }
                             }
                         }
                     }
@@ -148,17 +160,18 @@ extension ByteImage {
     /// Filters along y; the kernel's input row `r` is this image's row `r − firstRow`.
     private func verticalPass(_ kernel: ResamplingKernel, firstRow: Int) -> ByteImage {
         let outHeight = kernel.outputSize, rowLength = width * channels
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: rowLength)
+        defer { sums.deallocate() }
         let out = [UInt8](unsafeUninitializedCapacity: rowLength * outHeight) { buffer, initialized in
             pixels.withUnsafeBufferPointer { source in
                 kernel.weights.withUnsafeBufferPointer { weights in
-                    var sums = [Int](repeating: 0, count: rowLength)
                     for y in 0..<outHeight {
                         let first = kernel.first[y] - firstRow, count = kernel.count[y]
                         let k = weights.baseAddress! + y * kernel.taps
-                        for i in 0..<rowLength { sums[i] = ResamplingKernel.rounding }
+                        sums.update(repeating: ResamplingKernel.rounding, count: rowLength)
                         for tap in 0..<count {
-                            let line = source.baseAddress! + (first + tap) * rowLength, w = Int(k[tap])
-                            for i in 0..<rowLength { sums[i] += Int(line[i]) * w }
+                            let line = source.baseAddress! + (first + tap) * rowLength, w = k[tap]
+                            for i in 0..<rowLength { sums[i] &+= Int32(line[i]) &* w }
                         }
                         let target = buffer.baseAddress! + y * rowLength
                         for i in 0..<rowLength { target[i] = ResamplingKernel.clip(sums[i]) }
@@ -175,8 +188,9 @@ extension ByteImage {
 /// the number of taps, and the weights (normalised to sum 1, then scaled to 22-bit fixed point with rounding away
 /// from zero).
 struct ResamplingKernel {
-    static let precisionBits = 22
-    static let rounding = 1 << (precisionBits - 1)
+    static let precisionBits: Int32 = 22
+    /// Sums are Int32 as in PIL: 255 × the weights' absolute sum (< 1.5 · 2²²) cannot overflow.
+    static let rounding: Int32 = 1 << (precisionBits - 1)
 
     let outputSize: Int
     /// Weights per output index (`taps` slots, the first `count[i]` used).
@@ -223,9 +237,7 @@ struct ResamplingKernel {
 
     /// PIL's `clip8`: the fixed-point sum back to 0...255.
     @inline(__always)
-    static func clip(_ sum: Int) -> UInt8 {
-        if sum >= 1 << (precisionBits + 8) { return 255 }
-        if sum <= 0 { return 0 }
-        return UInt8(truncatingIfNeeded: sum >> precisionBits)
+    static func clip(_ sum: Int32) -> UInt8 {
+        UInt8(truncatingIfNeeded: min(max(sum >> precisionBits, 0), 255))
     }
 }
