@@ -48,7 +48,8 @@ public enum Interpolation: Sendable, CaseIterable {
 
 extension ByteImage {
     /// The image resampled to `width × height` with PIL's semantics (Pillow 13 `Resample.c`): separable passes in
-    /// PIL's order, pixel centres at half-integers, and a filter support widened by the scale factor when shrinking (antialiasing).
+    /// PIL's order, pixel centres at half-integers, and a filter support widened by the scale factor when shrinking
+    /// (antialiasing).
     /// Weights are PIL's 22-bit fixed-point ones and the intermediate image is rounded and clamped to 8 bits as in
     /// PIL, so results equal PIL's for gray and RGB images. Channels are filtered independently (PIL premultiplies
     /// alpha for RGBA and LA, this does not).

@@ -75,7 +75,8 @@ public struct AutoAugment: Sendable {
 
     private static func checkChannels(_ image: ByteImage) throws {
         guard image.channels == 1 || image.channels == 3 else {
-            throw ImagingError(.invalidArgument, "AutoAugment needs a gray or RGB image, not \(image.channels) channels")
+            throw ImagingError(.invalidArgument,
+                               "AutoAugment needs a gray or RGB image, not \(image.channels) channels")
         }
     }
 

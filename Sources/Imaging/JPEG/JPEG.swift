@@ -159,7 +159,8 @@ private struct JPEGDecoder {
             let component = frame.components[entry.index]
             if component.quantization == nil {
                 guard let table = quantizationTables[component.quantizationTable] else {
-                    throw ImagingError(.corrupt, "component \(component.identifier) uses an undefined quantisation table")
+                    throw ImagingError(.corrupt,
+                                       "component \(component.identifier) uses an undefined quantisation table")
                 }
                 component.quantization = table
             }
