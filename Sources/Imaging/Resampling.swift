@@ -12,10 +12,24 @@ public enum Interpolation: Sendable, CaseIterable {
     /// PIL `LANCZOS`: Lanczos-3 windowed sinc, support 3.
     case lanczos
 
+}
+
+/// The convolution filters of PIL's `Resample.c` (NEAREST takes the affine path instead).
+enum ResamplingFilter {
+    case bilinear, bicubic, lanczos
+
+    init?(_ interpolation: Interpolation) {
+        switch interpolation {
+        case .nearest: return nil
+        case .bilinear: self = .bilinear
+        case .bicubic: self = .bicubic
+        case .lanczos: self = .lanczos
+        }
+    }
+
     /// Half-width of the filter in source pixels at scale 1.
     var support: Double {
         switch self {
-        case .nearest: 0.5
         case .bilinear: 1
         case .bicubic: 2
         case .lanczos: 3
@@ -24,8 +38,6 @@ public enum Interpolation: Sendable, CaseIterable {
 
     func weight(_ x: Double) -> Double {
         switch self {
-        case .nearest:
-            return x > -0.5 && x <= 0.5 ? 1 : 0
         case .bilinear:
             let a = abs(x)
             return a < 1 ? 1 - a : 0
@@ -60,11 +72,13 @@ extension ByteImage {
                        interpolation: Interpolation = .bilinear) throws -> ByteImage {
         try ByteImage.validate(width: newWidth, height: newHeight, channels: channels)
         if newWidth == width && newHeight == height { return self }
-        if interpolation == .nearest { return nearestResize(width: newWidth, height: newHeight) }
+        guard let filter = ResamplingFilter(interpolation) else {
+            return nearestResize(width: newWidth, height: newHeight)
+        }
         let horizontal = newWidth == width ? nil
-            : ResamplingKernel(inputSize: width, outputSize: newWidth, interpolation: interpolation)
+            : ResamplingKernel(inputSize: width, outputSize: newWidth, filter: filter)
         let vertical = newHeight == height ? nil
-            : ResamplingKernel(inputSize: height, outputSize: newHeight, interpolation: interpolation)
+            : ResamplingKernel(inputSize: height, outputSize: newHeight, filter: filter)
         // Pillow ≥ 11 runs the vertical pass first when the height shrinks by more than twice as many pixels as the
         // width; the order matters because the intermediate image is rounded to 8 bits.
         let verticalFirst = height - newHeight > 0 && height - newHeight > (width - newWidth) * 2
@@ -200,10 +214,10 @@ struct ResamplingKernel {
     let count: [Int]
     let weights: [Int32]
 
-    init(inputSize: Int, outputSize: Int, interpolation: Interpolation) {
+    init(inputSize: Int, outputSize: Int, filter: ResamplingFilter) {
         let scale = Double(inputSize) / Double(outputSize)
         let filterScale = max(scale, 1)
-        let support = interpolation.support * filterScale
+        let support = filter.support * filterScale
         let taps = Int(support.rounded(.up)) * 2 + 1
         let inverseFilterScale = 1 / filterScale  // PIL multiplies by the reciprocal; dividing rounds differently
         var first: [Int] = [], count: [Int] = [], weights: [Int32] = []
@@ -213,7 +227,7 @@ struct ResamplingKernel {
             let start = max(Int(centre - support + 0.5), 0)
             let end = min(Int(centre + support + 0.5), inputSize)
             var k = (start..<max(end, start)).map {
-                interpolation.weight((Double($0) - centre + 0.5) * inverseFilterScale)
+                filter.weight((Double($0) - centre + 0.5) * inverseFilterScale)
             }
             let total = k.reduce(0, +)
             if total != 0 { k = k.map { $0 / total } }
