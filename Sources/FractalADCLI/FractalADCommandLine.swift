@@ -11,6 +11,7 @@ public enum FractalADCommandLine {
         IFSCommand.self,
         GenerateCommand.self,
         SyntheticCommand.self,
+        TrainCommand.self,
     ]
 
     static var usage: String {

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The per-epoch CSV log of a training run:
+/// `epoch,learning_rate,train_loss,train_accuracy,eval_loss,eval_accuracy,images,seconds,images_per_second`.
+/// Evaluation columns are empty for epochs without an evaluation. Rows are appended and flushed one at a time, so
+/// the file survives an interruption; a resumed run appends to it.
+public final class TrainingLog {
+    public static let header =
+        "epoch,learning_rate,train_loss,train_accuracy,eval_loss,eval_accuracy,images,seconds,images_per_second"
+    public let url: URL
+
+    /// Opens `url`; a new run starts the file with the header, a resumed run keeps existing rows.
+    init(url: URL, resuming: Bool) throws {
+        self.url = url
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !resuming || !FileManager.default.fileExists(atPath: url.path) {
+            try Data((Self.header + "\n").utf8).write(to: url)
+        }
+    }
+
+    func append(_ summary: EpochSummary) throws {
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((Self.row(summary) + "\n").utf8))
+    }
+
+    static func row(_ s: EpochSummary) -> String {
+        let evaluation = s.evaluation.map { String(format: "%.6f,%.6f", $0.loss, $0.accuracy) } ?? ","
+        return String(format: "%d,%.8g,%.6f,%.6f,", s.epoch + 1, s.learningRate, s.totals.meanLoss,
+                      s.totals.accuracy) + evaluation
+            + String(format: ",%d,%.3f,%.2f", s.totals.images, s.totals.seconds, s.imagesPerSecond)
+    }
+}
