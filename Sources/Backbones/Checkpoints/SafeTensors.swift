@@ -256,8 +256,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
         guard let list = value as? [Any] else { return nil }
         var result: [Int] = []
         for item in list {
-            guard !(item is Bool), let number = item as? Int else { return nil }
-            result.append(number)
+            // JSON true/false arrive as NSNumber too; their Objective-C type is "c".
+            guard let number = item as? NSNumber, String(cString: number.objCType) != "c",
+                  let integer = item as? Int else { return nil }
+            result.append(integer)
         }
         return result
     }
