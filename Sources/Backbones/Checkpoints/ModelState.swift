@@ -113,6 +113,16 @@ extension ResNet {
         try loadState(try SafeTensorsFile.read(url), source: url.path, architecture: description, options: options)
     }
 
+    /// The model a checkpoint holds, its architecture and class count inferred
+    /// (``ResNetArchitecture/inferred(from:source:)``).
+    public static func loaded(from url: URL, device: any Device) throws -> ResNet {
+        let file = try SafeTensorsFile.read(url)
+        let (architecture, classes) = try ResNetArchitecture.inferred(from: file, source: url.path)
+        let model = try ResNet(architecture, classes: classes, initialization: .none, device: device)
+        try model.loadState(file, source: url.path, architecture: model.description)
+        return model
+    }
+
     /// `resnet18 (10 classes)`.
     public var description: String { "\(architecture.name) (\(classCount) classes)" }
 }

@@ -38,13 +38,20 @@ public final class ResNet: Module {
     /// every device.
     /// - Parameters:
     ///   - classes: outputs of `fc` (1000 in torchvision).
-    public init(_ architecture: ResNetArchitecture, classes: Int, seed: UInt64 = 0, device: any Device) throws {
+    public convenience init(_ architecture: ResNetArchitecture, classes: Int, seed: UInt64 = 0, device: any Device)
+        throws {
+        try self.init(architecture, classes: classes, initialization: .torchvision(seed: seed), device: device)
+    }
+
+    /// A network whose weights are set by `initialization`.
+    public init(_ architecture: ResNetArchitecture, classes: Int, initialization: ModelInitialization,
+                device: any Device) throws {
         try architecture.validate()
         guard classes >= 1 else { throw BackboneError.invalidArgument("a classifier needs at least 1 class") }
         self.architecture = architecture
         classCount = classes
         self.device = device
-        var initializer = Initializer(seed: seed)
+        var initializer = Initializer(initialization)
         conv1 = try Conv2d(name: "conv1", inChannels: 3, outChannels: architecture.stemChannels, kernel: 7, stride: 2,
                            padding: 3, initializer: &initializer, device: device)
         bn1 = try BatchNorm2d(name: "bn1", channels: architecture.stemChannels, device: device)
