@@ -24,12 +24,19 @@ public final class Trainer {
     public static let logFile = "log.csv"
 
     /// A fresh model (seeded by the configuration) and optimiser for `data`.
-    public init(configuration: TrainingConfiguration, data: any TrainingData, device: any Device) throws {
+    /// - Parameter architecture: the network; by default the named architecture of the configuration. Another one
+    ///   (a narrow variant, for tests) must carry the configuration's architecture name.
+    public init(configuration: TrainingConfiguration, data: any TrainingData, device: any Device,
+                architecture: ResNetArchitecture? = nil) throws {
         try configuration.validate()
+        let network = try architecture ?? ResNetArchitecture.named(configuration.architecture)
+        guard network.name == configuration.architecture else {
+            throw BackboneError.invalidArgument("architecture \(network.name) given for a configuration of "
+                + "\(configuration.architecture)")
+        }
         self.configuration = configuration
         self.data = data
-        model = try ResNet(try ResNetArchitecture.named(configuration.architecture), classes: configuration.classes,
-                           seed: configuration.seed, device: device)
+        model = try ResNet(network, classes: configuration.classes, seed: configuration.seed, device: device)
         optimizer = SGD(parameters: model.parameters,
                         configuration: SGDConfiguration(learningRate: Float(configuration.learningRate),
                                                         momentum: Float(configuration.momentum),

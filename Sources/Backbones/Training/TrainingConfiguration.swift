@@ -50,12 +50,11 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
                        warmupStart: warmupStart, minimum: minimumLearningRate)
     }
 
-    /// Checks ranges; the message names the setting.
+    /// Checks ranges (not the architecture name, which the trainer resolves); the message names the setting.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws {
             if !ok { throw BackboneError.invalidArgument(message) }
         }
-        _ = try ResNetArchitecture.named(architecture)
         try check(classes >= 1, "classes must be at least 1, got \(classes)")
         try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
         try check(batchSize >= 2, "batch size must be at least 2 (batch norm), got \(batchSize)")

@@ -64,6 +64,7 @@ enum TrainCommand: Command {
         try apply(arguments, to: &configuration, resuming: resuming)
         do {
             try configuration.validate()
+            _ = try ResNetArchitecture.named(configuration.architecture)
         } catch let error as BackboneError {
             throw UsageError(error.description)
         }
