@@ -155,6 +155,30 @@ import Testing
         #expect(seen == ["cutMix", "mixUp"])
     }
 
+    @Test func devicePastingAndRollingMatchTheHostOnDenseImages() throws {
+        // Renders are mostly black, so check the buffer copies on random pixels too.
+        let data = try Self.stream(Self.configuration())
+        var random = PhiloxStream(seed: 1, stream: (2, 3, 4))
+        let pixels = (0..<(3 * 9 * 9 * 3)).map { _ in UInt8(truncatingIfNeeded: random.nextUInt32()) }
+        let images = try Tensor(pixels, shape: [3, 9, 9, 3], on: Self.device)
+        let box = (x0: 2, y0: 3, x1: 7, y1: 5)
+        let pasted = try data.pasteBoxes(images, box: box).bytes()
+        for n in 0..<3 {
+            for y in 0..<9 {
+                for x in 0..<9 {
+                    let inside = (box.y0..<box.y1).contains(y) && (box.x0..<box.x1).contains(x)
+                    let source = inside ? (n + 2) % 3 : n
+                    for c in 0..<3 {
+                        #expect(pasted[((n * 9 + y) * 9 + x) * 3 + c] == pixels[((source * 9 + y) * 9 + x) * 3 + c])
+                    }
+                }
+            }
+        }
+        let floats = try Tensor(testValues(3 * 5, seed: 3), shape: [3, 5], on: Self.device)
+        let values = try floats.floats()
+        #expect(try data.rolled(floats).floats() == Array(values[10...]) + Array(values[..<10]))
+    }
+
     @Test func everySampleIsAFreshRender() throws {
         let data = try Self.stream(Self.configuration(mix: 0))
         let batches = try data.trainingBatches(from: BatchPosition(epoch: 0, batch: 0), endEpoch: 2)

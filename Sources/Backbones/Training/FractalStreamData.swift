@@ -124,7 +124,7 @@ public final class FractalStreamData: TrainingData {
     }
 
     /// The batch rolled by one image (image `i` holds image `i − 1`, image 0 the last): two buffer copies.
-    private func rolled(_ images: Tensor) throws -> Tensor {
+    func rolled(_ images: Tensor) throws -> Tensor {
         let n = images.shape[0], bytes = images.byteCount / n
         let result = try Tensor(uninitialized: images.shape, on: device)
         try device.copy(from: images.buffer, sourceOffset: 0, to: result.buffer, destinationOffset: bytes,
@@ -136,7 +136,7 @@ public final class FractalStreamData: TrainingData {
 
     /// CutMix on uint8 `[N, S, S, 3]` images: the box of image `i` comes from image `i − 1`, one copy per image row
     /// of the box.
-    private func pasteBoxes(_ images: Tensor, box: (x0: Int, y0: Int, x1: Int, y1: Int)) throws -> Tensor {
+    func pasteBoxes(_ images: Tensor, box: (x0: Int, y0: Int, x1: Int, y1: Int)) throws -> Tensor {
         let n = images.shape[0], side = images.shape[1], imageBytes = side * side * 3
         let result = try Tensor(uninitialized: images.shape, dtype: .uint8, on: device)
         try device.copy(from: images.buffer, sourceOffset: 0, to: result.buffer, destinationOffset: 0,
