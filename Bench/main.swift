@@ -7,6 +7,7 @@ let benchmarks: [Benchmark] = [
     GemmBenchmark(),
     ConvBenchmark(),
     LayerBenchmark(),
+    TrainBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

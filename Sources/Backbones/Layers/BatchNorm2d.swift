@@ -38,13 +38,16 @@ public final class BatchNorm2d: Module {
         let device = x.device
         guard mode == .training else {
             saved = nil
-            return try device.batchNormInference(x, gamma: weight.value, beta: bias.value,
-                                                 runningMean: runningMean.value,
-                                                 runningVariance: runningVariance.value, epsilon: epsilon)
+            return try LayerProfile.shared.measure(.batchNormForward, device) {
+                try device.batchNormInference(x, gamma: weight.value, beta: bias.value, runningMean: runningMean.value,
+                                              runningVariance: runningVariance.value, epsilon: epsilon)
+            }
         }
-        let (output, mean, inverseStd) = try device.batchNormForward(
-            x, gamma: weight.value, beta: bias.value, runningMean: runningMean.value,
-            runningVariance: runningVariance.value, momentum: momentum, epsilon: epsilon)
+        let (output, mean, inverseStd) = try LayerProfile.shared.measure(.batchNormForward, device) {
+            try device.batchNormForward(x, gamma: weight.value, beta: bias.value, runningMean: runningMean.value,
+                                        runningVariance: runningVariance.value, momentum: momentum,
+                                        epsilon: epsilon)
+        }
         batchesTracked.value += 1
         saved = (x, mean, inverseStd)
         return output
@@ -54,9 +57,10 @@ public final class BatchNorm2d: Module {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let (x, mean, inverseStd) = saved else { throw BackboneError.noForwardPass(layer: name) }
         saved = nil
-        let (dx, dGamma, dBeta) = try x.device.batchNormBackward(outputGradient: outputGradient, input: x,
-                                                                 gamma: weight.value, mean: mean,
-                                                                 inverseStd: inverseStd)
+        let (dx, dGamma, dBeta) = try LayerProfile.shared.measure(.batchNormBackward, x.device) {
+            try x.device.batchNormBackward(outputGradient: outputGradient, input: x, gamma: weight.value, mean: mean,
+                                           inverseStd: inverseStd)
+        }
         weight.gradient = dGamma
         bias.gradient = dBeta
         return dx

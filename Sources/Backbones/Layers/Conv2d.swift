@@ -25,14 +25,18 @@ public final class Conv2d: Module {
     /// - Returns: `[N, O, OH, OW]`.
     public func forward(_ x: Tensor, mode: ForwardMode) throws -> Tensor {
         input = mode == .training ? x : nil
-        return try x.device.conv2d(x, weight: weight.value, bias: nil, options: options)
+        return try LayerProfile.shared.measure(.convolutionForward, x.device) {
+            try x.device.conv2d(x, weight: weight.value, bias: nil, options: options)
+        }
     }
 
     /// Sets `weight.gradient`; returns the input gradient `[N, C, H, W]`.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let x = try weightGradient(outputGradient)
-        return try x.device.conv2dBackwardData(outputGradient: outputGradient, weight: weight.value,
-                                               inputSize: (x.shape[2], x.shape[3]), options: options)
+        return try LayerProfile.shared.measure(.convolutionInputGradient, x.device) {
+            try x.device.conv2dBackwardData(outputGradient: outputGradient, weight: weight.value,
+                                            inputSize: (x.shape[2], x.shape[3]), options: options)
+        }
     }
 
     /// Sets `weight.gradient` only: for the stem, whose input is the image.
@@ -44,9 +48,11 @@ public final class Conv2d: Module {
     private func weightGradient(_ outputGradient: Tensor) throws -> Tensor {
         guard let x = input else { throw BackboneError.noForwardPass(layer: name) }
         input = nil
-        weight.gradient = try x.device.conv2dBackwardFilter(outputGradient: outputGradient, input: x,
-                                                            kernelSize: (weight.shape[2], weight.shape[3]),
-                                                            options: options, includeBias: false).weight
+        weight.gradient = try LayerProfile.shared.measure(.convolutionWeightGradient, x.device) {
+            try x.device.conv2dBackwardFilter(outputGradient: outputGradient, input: x,
+                                              kernelSize: (weight.shape[2], weight.shape[3]), options: options,
+                                              includeBias: false).weight
+        }
         return x
     }
 }

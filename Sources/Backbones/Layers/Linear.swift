@@ -22,7 +22,9 @@ public final class Linear: Module {
     /// - Returns: `[N, out]`.
     public func forward(_ x: Tensor, mode: ForwardMode) throws -> Tensor {
         input = mode == .training ? x : nil
-        return try x.device.linear(x, weight: weight.value, bias: bias.value)
+        return try LayerProfile.shared.measure(.linear, x.device) {
+            try x.device.linear(x, weight: weight.value, bias: bias.value)
+        }
     }
 
     /// Sets the gradients of `weight` and `bias`; returns the input gradient `[N, in]`.
@@ -30,10 +32,12 @@ public final class Linear: Module {
         guard let x = input else { throw BackboneError.noForwardPass(layer: name) }
         input = nil
         let device = x.device
-        let (dWeight, dBias) = try device.linearBackwardWeight(outputGradient: outputGradient, input: x,
-                                                               includeBias: true)
-        weight.gradient = dWeight
-        bias.gradient = dBias
-        return try device.linearBackwardData(outputGradient: outputGradient, weight: weight.value)
+        return try LayerProfile.shared.measure(.linear, device) {
+            let (dWeight, dBias) = try device.linearBackwardWeight(outputGradient: outputGradient, input: x,
+                                                                   includeBias: true)
+            weight.gradient = dWeight
+            bias.gradient = dBias
+            return try device.linearBackwardData(outputGradient: outputGradient, weight: weight.value)
+        }
     }
 }

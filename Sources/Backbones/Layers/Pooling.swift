@@ -13,7 +13,9 @@ public final class MaxPool2d {
     }
 
     public func forward(_ x: Tensor, mode: ForwardMode) throws -> Tensor {
-        let (output, indices) = try x.device.maxPool2d(x, window: window)
+        let (output, indices) = try LayerProfile.shared.measure(.pooling, x.device) {
+            try x.device.maxPool2d(x, window: window)
+        }
         saved = mode == .training ? (indices, x.shape) : nil
         return output
     }
@@ -21,8 +23,10 @@ public final class MaxPool2d {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let (indices, inputShape) = saved else { throw BackboneError.noForwardPass(layer: name) }
         saved = nil
-        return try outputGradient.device.maxPool2dBackward(outputGradient: outputGradient, indices: indices,
-                                                           window: window, inputShape: inputShape)
+        return try LayerProfile.shared.measure(.poolingBackward, outputGradient.device) {
+            try outputGradient.device.maxPool2dBackward(outputGradient: outputGradient, indices: indices,
+                                                        window: window, inputShape: inputShape)
+        }
     }
 }
 
@@ -41,13 +45,17 @@ public final class AdaptiveAvgPool2d {
     /// - Returns: `[N, C, outputSize.height, outputSize.width]`.
     public func forward(_ x: Tensor, mode: ForwardMode) throws -> Tensor {
         inputShape = mode == .training ? x.shape : nil
-        return try x.device.adaptiveAvgPool2d(x, outputHeight: outputSize.height, outputWidth: outputSize.width)
+        return try LayerProfile.shared.measure(.pooling, x.device) {
+            try x.device.adaptiveAvgPool2d(x, outputHeight: outputSize.height, outputWidth: outputSize.width)
+        }
     }
 
     /// - Returns: `[N, C, H, W]`.
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let shape = inputShape else { throw BackboneError.noForwardPass(layer: name) }
         inputShape = nil
-        return try outputGradient.device.adaptiveAvgPool2dBackward(outputGradient: outputGradient, inputShape: shape)
+        return try LayerProfile.shared.measure(.poolingBackward, outputGradient.device) {
+            try outputGradient.device.adaptiveAvgPool2dBackward(outputGradient: outputGradient, inputShape: shape)
+        }
     }
 }

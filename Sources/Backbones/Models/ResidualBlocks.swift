@@ -71,7 +71,10 @@ public final class BasicBlock: ResidualBlock {
         let sum = try relu2.backward(outputGradient)
         var residual = try conv2.backward(try bn2.backward(sum))
         residual = try conv1.backward(try bn1.backward(try relu1.backward(residual)))
-        try residual.device.axpy(1, try downsample?.backward(sum) ?? sum, residual)
+        let shortcut = try downsample?.backward(sum) ?? sum
+        try LayerProfile.shared.measure(.residualGradient, residual.device) {
+            try residual.device.axpy(1, shortcut, residual)
+        }
         return residual
     }
 }
@@ -124,7 +127,10 @@ public final class Bottleneck: ResidualBlock {
         var residual = try conv3.backward(try bn3.backward(sum))
         residual = try conv2.backward(try bn2.backward(try relu2.backward(residual)))
         residual = try conv1.backward(try bn1.backward(try relu1.backward(residual)))
-        try residual.device.axpy(1, try downsample?.backward(sum) ?? sum, residual)
+        let shortcut = try downsample?.backward(sum) ?? sum
+        try LayerProfile.shared.measure(.residualGradient, residual.device) {
+            try residual.device.axpy(1, shortcut, residual)
+        }
         return residual
     }
 }

@@ -52,11 +52,13 @@ public final class Trainer {
     public func trainStep(_ batch: TrainingBatch, learningRate: Float) throws -> (loss: Tensor, correct: Tensor) {
         let device = model.device
         let logits = try model.forward(batch.images, mode: .training)
-        let (loss, gradient) = try device.softmaxCrossEntropy(logits: logits, targets: batch.targets,
-                                                              labelSmoothing: Float(configuration.labelSmoothing))
-        let correct = try device.countCorrect(logits: logits, labels: batch.labels)
+        let (loss, gradient, correct) = try LayerProfile.shared.measure(.loss, device) {
+            let (loss, gradient) = try device.softmaxCrossEntropy(logits: logits, targets: batch.targets,
+                                                                  labelSmoothing: Float(configuration.labelSmoothing))
+            return (loss, gradient, try device.countCorrect(logits: logits, labels: batch.labels))
+        }
         try model.backward(gradient)
-        try optimizer.step(learningRate: learningRate)
+        try LayerProfile.shared.measure(.optimizer, device) { try optimizer.step(learningRate: learningRate) }
         return (loss, correct)
     }
 

@@ -11,6 +11,12 @@ public struct TrainingBatch {
     /// int32 `[N]`: each image's own class, for accuracy.
     public var labels: Tensor
     public var count: Int { images.shape[0] }
+
+    public init(images: Tensor, targets: Tensor, labels: Tensor) {
+        self.images = images
+        self.targets = targets
+        self.labels = labels
+    }
 }
 
 /// Where training and evaluation batches come from: an ``ImageFolderData`` set on disk or a ``FractalStreamData``
@@ -27,11 +33,11 @@ public protocol TrainingData: AnyObject {
     func evaluationBatches() throws -> BatchStream
 }
 
-/// A sequence of batches produced on demand.
+/// A sequence of batches produced on demand by `produce`.
 public final class BatchStream {
     private let produce: () throws -> TrainingBatch?
 
-    init(_ produce: @escaping () throws -> TrainingBatch?) { self.produce = produce }
+    public init(_ produce: @escaping () throws -> TrainingBatch?) { self.produce = produce }
 
     /// The next batch, or nil at the end.
     public func next() throws -> TrainingBatch? { try produce() }
