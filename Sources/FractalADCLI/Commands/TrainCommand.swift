@@ -53,15 +53,14 @@ enum TrainCommand: Command {
                 + "another --out")
         }
         let source = try DataSource(arguments)
-        var configuration = TrainingConfiguration()
-        if resuming {
-            configuration = try savedConfiguration(checkpointURL)
-        } else {
-            configuration.classes = try source.defaultClasses()
-            configuration.augmentation = source.isStream ? .none : .ofdb
-            configuration.evaluationRenders = configuration.classes
-        }
+        var configuration = resuming ? try savedConfiguration(checkpointURL) : TrainingConfiguration()
         try apply(arguments, to: &configuration, resuming: resuming)
+        if !resuming {
+            // Defaults that depend on the data, read once the options are known to be valid.
+            if arguments.string("classes") == nil { configuration.classes = try source.defaultClasses() }
+            if arguments.string("augment") == nil { configuration.augmentation = source.isStream ? .none : .ofdb }
+            if arguments.string("eval-renders") == nil { configuration.evaluationRenders = configuration.classes }
+        }
         do {
             try configuration.validate()
             _ = try ResNetArchitecture.named(configuration.architecture)
@@ -83,8 +82,9 @@ enum TrainCommand: Command {
         let finished = try train(trainer, arguments: arguments, out: out, cancellation: cancellation,
                                  console: console)
         if !finished {
-            console.note("stopped at \(trainer.position); checkpoint: \(checkpointURL.path); rerun with --resume to "
-                + "continue")
+            let position = trainer.position
+            console.note("stopped in epoch \(position.epoch + 1) after \(position.batch) batch(es); checkpoint: "
+                + "\(checkpointURL.path); rerun with --resume to continue")
             return 130
         }
         console.print("model: \(out.appending(path: Trainer.modelFile).path) (torchvision names; log: "
@@ -157,9 +157,6 @@ enum TrainCommand: Command {
         c.rendersPerClass = try arguments.int("renders-per-class", default: c.rendersPerClass, in: 1...1_000_000)!
         c.evaluationRenders = try arguments.int("eval-renders", default: c.evaluationRenders, in: 0...10_000_000)!
         c.seed = try arguments.uint64("seed", default: c.seed)
-        if !resuming, arguments.string("classes") != nil, arguments.string("eval-renders") == nil {
-            c.evaluationRenders = c.classes
-        }
     }
 
     /// `--data` or `--systems`.
