@@ -62,8 +62,8 @@ struct TrainBenchmark: Benchmark {
             var configuration = Self.configuration(size: trainCase.size, batch: trainCase.batch)
             configuration.rendersPerClass = 100
             for device in context.devices {
-                let data = try FractalStreamData(systems: systems, render: RenderSettings(), configuration: configuration,
-                                                 device: device)
+                let data = try FractalStreamData(systems: systems, render: RenderSettings(),
+                                                 configuration: configuration, device: device)
                 let stream = try data.trainingBatches(from: BatchPosition(epoch: 0, batch: 0), endEpoch: 1)
                 let timing = try Timing.measure(repeats: context.repeats) {
                     _ = try stream.next()?.images.floats()
@@ -110,8 +110,8 @@ struct TrainBenchmark: Benchmark {
         let labels = (0..<count).map { Int32($0 * 7 % 1000) }
         var targets = [Float](repeating: 0, count: count * 1000)
         for (row, label) in labels.enumerated() { targets[row * 1000 + Int(label)] = 1 }
-        return TrainingBatch(images: try Tensor(BenchData.values(count * 3 * size * size), shape: [count, 3, size, size],
-                                                on: device),
+        let images = try Tensor(BenchData.values(count * 3 * size * size), shape: [count, 3, size, size], on: device)
+        return TrainingBatch(images: images,
                              targets: try Tensor(targets, shape: [count, 1000], on: device),
                              labels: try Tensor(labels, shape: [count], on: device))
     }

@@ -7,7 +7,8 @@ import Testing
 /// `Fixtures/architectures.json`.
 @Suite struct ArchitectureTests {
     static func torchvisionState() throws -> [String: [[AnyCodable]]] {
-        try JSONDecoder().decode([String: [[AnyCodable]]].self, from: Data(contentsOf: try Fixtures.url("architectures.json")))
+        let data = try Data(contentsOf: try Fixtures.url("architectures.json"))
+        return try JSONDecoder().decode([String: [[AnyCodable]]].self, from: data)
     }
 
     @Test(arguments: ResNetArchitecture.named.map(\.name))

@@ -33,7 +33,8 @@ import Testing
         configuration.learningRate = 0.05
         configuration.mixProbability = 0
         configuration.augmentation = .none
-        let data = try ImageFolderData(folder: try ImageFolder(root: root), configuration: configuration, device: device)
+        let data = try ImageFolderData(folder: try ImageFolder(root: root), configuration: configuration,
+                                       device: device)
         let trainer = try Trainer(configuration: configuration, data: data, device: device,
                                   architecture: Fixtures.tinyBasic)
         var last: EpochSummary?

@@ -19,9 +19,8 @@ import Testing
         let logits = try model.forward(x, mode: .training)
         var targets = [Float](repeating: 0, count: 21)
         for (row, label) in [2, 6, 0].enumerated() { targets[row * 7 + label] = 1 }
-        let (loss, gradient) = try device.softmaxCrossEntropy(logits: logits, targets: try Tensor(targets, shape: [3, 7],
-                                                                                                 on: device),
-                                                              labelSmoothing: 0.1)
+        let (loss, gradient) = try device.softmaxCrossEntropy(
+            logits: logits, targets: try Tensor(targets, shape: [3, 7], on: device), labelSmoothing: 0.1)
         try model.backward(gradient)
         var gradients: [String: [Float]] = [:]
         for parameter in model.parameters { gradients[parameter.name] = try parameter.gradient!.floats() }

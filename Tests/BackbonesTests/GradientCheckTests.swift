@@ -31,7 +31,9 @@ import Testing
         let y = try output(input)
         let r = testValues(y.count, seed: 99)
         let dx = try subject.backward(try Tensor(r, shape: y.shape, on: device))?.floats()
-        let analytic = try subject.parameters.map { try #require($0.gradient, "\(label): no gradient for \($0.name)").floats() }
+        let analytic = try subject.parameters.map {
+            try #require($0.gradient, "\(label): no gradient for \($0.name)").floats()
+        }
         func loss(_ x: [Float]) throws -> Double {
             zip(r, try output(x).floats()).reduce(0) { $0 + Double($1.0) * Double($1.1) }
         }
@@ -76,7 +78,8 @@ import Testing
 
     /// Values uniform on ±[0.1, 1.1): never within a step of ReLU's kink.
     static func awayFromZero(_ count: Int, seed: UInt64) -> [Float] {
-        testValues(count, seed: seed, low: 0.1, high: 1.1).enumerated().map { $0.offset % 3 == 0 ? -$0.element : $0.element }
+        testValues(count, seed: seed, low: 0.1, high: 1.1).enumerated()
+            .map { $0.offset % 3 == 0 ? -$0.element : $0.element }
     }
 
     @Test func convolution() throws {

@@ -122,7 +122,8 @@ import Testing
             let text = mismatch.description
             #expect(text.contains("layer2.0.conv1.weight: the checkpoint has shape [64, 64, 3, 3], the architecture "
                 + "expects [128, 64, 3, 3]"))
-            #expect(text.contains("fc.weight: the checkpoint has shape [1000, 512], the architecture expects [10, 512]"))
+            #expect(text.contains(
+                "fc.weight: the checkpoint has shape [1000, 512], the architecture expects [10, 512]"))
         }
         #expect(try model.conv1.weight.value.floats() == before, "nothing is loaded when the check fails")
         // Ignoring the classifier leaves only the convolution at fault.
@@ -165,7 +166,8 @@ import Testing
             half.tensors[name] = SafeTensor(dtype: .bfloat16, shape: tensor.shape, data: data)
         }
         try model.loadState(half, source: "bf16", architecture: "tiny")
-        let expected = try source.tensors["conv1.weight"]!.floats().map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) }
+        let expected = try source.tensors["conv1.weight"]!.floats()
+            .map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) }
         #expect(try model.conv1.weight.value.floats() == expected)
     }
 

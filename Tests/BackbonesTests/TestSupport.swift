@@ -69,8 +69,8 @@ extension SafeTensorsFile {
     }
 }
 
-/// A declared tolerance: `nmse(limit)` bounds `Σ(got − expected)² / Σ expected²` (for results of long reductions),
-/// `elementwise` bounds every `|got − expected|` by `absolute + relative·|expected|`.
+/// A declared tolerance: `nmse(limit)` bounds `Σ(got − expected)² / Σ expected²` (for results of long
+/// reductions), `elementwise` bounds every `|got − expected|` by `absolute + relative·|expected|`.
 enum Tolerance: CustomStringConvertible {
     case nmse(Double)
     case elementwise(absolute: Float, relative: Float)

@@ -179,6 +179,26 @@ import Testing
         #expect(try data.rolled(floats).floats() == Array(values[10...]) + Array(values[..<10]))
     }
 
+    @Test func rendersAugmentedOnTheHostMatchImagingsPipeline() throws {
+        var configuration = Self.configuration(mix: 0)
+        configuration.augmentation = .ofdb
+        let data = try Self.stream(configuration)
+        let position = BatchPosition(epoch: 1, batch: 1)
+        let got = try #require(try data.trainingBatches(from: position, endEpoch: 2).next())
+        let slots = data.order(for: position)
+        let jobs = slots.map { RenderJob(system: data.systems[$0 % 4], imageIndex: 8 + $0) }
+        let pixels = try data.renderer.renderTensor(jobs).images.bytes()
+        let augmentation = TrainingAugmentation(seed: 5, crop: RandomResizedCrop(width: 32, height: 32),
+                                                autoAugment: AutoAugment(), erasing: RandomErasing(probability: 0.5))
+        var expected: [Float] = []
+        for (i, job) in jobs.enumerated() {
+            let image = try ByteImage(width: 32, height: 32, channels: 3,
+                                      pixels: Array(pixels[(i * 3072)..<((i + 1) * 3072)]))
+            expected += try augmentation(image, index: job.imageIndex, epoch: 1)
+        }
+        #expect(try got.images.floats() == expected)
+    }
+
     @Test func everySampleIsAFreshRender() throws {
         let data = try Self.stream(Self.configuration(mix: 0))
         let batches = try data.trainingBatches(from: BatchPosition(epoch: 0, batch: 0), endEpoch: 2)

@@ -52,7 +52,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: run.appending(path: "checkpoint.safetensors").path))
         #expect(try Tool.run(arguments).status == 2, "a second run must not overwrite the first")
 
-        let resumed = try Tool.run(["train", "--systems", systems.path, "--out", run.path, "--resume", "--device", "opencl"])
+        let resumed = try Tool.run(["train", "--systems", systems.path, "--out", run.path, "--resume",
+                                    "--device", "opencl"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         #expect(resumed.stdout.contains("epoch 12/12"))
         let rows = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")

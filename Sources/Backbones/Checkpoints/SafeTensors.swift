@@ -214,7 +214,8 @@ public struct SafeTensorsFile: Sendable, Equatable {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw BackboneError.invalidSafeTensors(source: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw BackboneError.invalidSafeTensors(source: url.path,
+                                                   reason: "cannot read: \(error.localizedDescription)")
         }
         return try SafeTensorsFile(data: data, source: url.path)
     }

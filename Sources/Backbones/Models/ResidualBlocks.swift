@@ -79,8 +79,8 @@ public final class BasicBlock: ResidualBlock {
     }
 }
 
-/// The three-convolution block of resnet50 and the wide ResNets: 1×1 → BN → ReLU → 3×3 (with the stride) → BN →
-/// ReLU → 1×1 → BN, plus the shortcut, then ReLU. The stride sits on the 3×3 convolution (torchvision's
+/// The three-convolution block of resnet50 and the wide ResNets: 1×1 → BN → ReLU → 3×3 (with the stride) →
+/// BN → ReLU → 1×1 → BN, plus the shortcut, then ReLU. The stride sits on the 3×3 convolution (torchvision's
 /// "ResNet v1.5"). The inner width is `planes · baseWidth/64`: 64 for resnet50, 128 for the wide ResNets
 /// (Zagoruyko & Komodakis, "Wide Residual Networks", BMVC 2016); output channels = `4·planes`.
 public final class Bottleneck: ResidualBlock {

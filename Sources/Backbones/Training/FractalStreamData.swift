@@ -1,6 +1,8 @@
 import Compute
+import Dispatch
 import Fractals
 import Imaging
+import Synchronization
 
 /// Training data rendered on the fly by the chaos-game pipeline on the training device: class `c` is system `c`,
 /// and every sample is a fresh render (its image index is unique over the whole run, so the renderer's parameter
@@ -80,8 +82,8 @@ public final class FractalStreamData: TrainingData {
         let rendered = try renderer.renderTensor(jobs).images
         let labels = try Tensor(classes.map(Int32.init), shape: [classes.count], on: device)
         guard let position else {
-            return TrainingBatch(images: try normalized(rendered), targets: try targets(oneHot(classes, classes: classCount)),
-                                 labels: labels)
+            return TrainingBatch(images: try normalized(rendered),
+                                 targets: try targets(oneHot(classes, classes: classCount)), labels: labels)
         }
         if configuration.augmentation != .none {
             return try hostAugmented(rendered, classes: classes, imageIndices: imageIndices, position: position,
@@ -163,13 +165,23 @@ public final class FractalStreamData: TrainingData {
             ? TrainingAugmentation(seed: configuration.seed, crop: crop, autoAugment: nil)
             : TrainingAugmentation(seed: configuration.seed, crop: crop, autoAugment: AutoAugment(),
                                    erasing: RandomErasing(probability: 0.5))
-        var images: [Float] = []
-        images.reserveCapacity(classes.count * imageBytes)
-        for (i, index) in imageIndices.enumerated() {
-            let image = try ByteImage(width: size, height: size, channels: 3,
-                                      pixels: Array(pixels[(i * imageBytes)..<((i + 1) * imageBytes)]))
-            images += try augmentation(image, index: index, epoch: position.epoch)
+        let plane = 3 * size * size
+        var images = [Float](repeating: 0, count: classes.count * plane)
+        let failure = Mutex<(any Error)?>(nil)
+        images.withUnsafeMutableBufferPointer { buffer in
+            let base = UncheckedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: imageIndices.count) { i in
+                do {
+                    let image = try ByteImage(width: size, height: size, channels: 3,
+                                              pixels: Array(pixels[(i * imageBytes)..<((i + 1) * imageBytes)]))
+                    let values = try augmentation(image, index: imageIndices[i], epoch: position.epoch)
+                    (base.pointer + i * plane).update(from: values, count: plane)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
         }
+        if let error = failure.withLock({ $0 }) { throw error }
         var soft = oneHot(classes, classes: classCount)
         let choice = MixingChoice(configuration: configuration, position: position)
         if let mixing = choice.mixing {

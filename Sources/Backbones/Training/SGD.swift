@@ -46,7 +46,8 @@ public final class SGD {
             }
             guard values.count == parameter.shape.reduce(1, *) else {
                 throw BackboneError.cannotResume(
-                    source: source, reason: "momentum of \(name) has \(values.count) values, expected \(parameter.shape)")
+                    source: source,
+                    reason: "momentum of \(name) has \(values.count) values, expected \(parameter.shape)")
             }
             restored[name] = try Tensor(values, shape: parameter.shape, on: parameter.value.device)
         }

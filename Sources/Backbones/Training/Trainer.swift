@@ -88,8 +88,8 @@ public final class Trainer {
     public func run(cancellation: CancellationFlag = CancellationFlag(), checkpointEvery: Int = 1,
                     evaluateEvery: Int = 1, directory: URL? = nil, events: (TrainingEvent) -> Void = { _ in })
         throws -> Bool {
-        let log = try directory.map { try TrainingLog(url: $0.appending(path: Self.logFile), resuming: position.batch > 0
-                                                          || position.epoch > 0) }
+        let resuming = position != BatchPosition(epoch: 0, batch: 0)
+        let log = try directory.map { try TrainingLog(url: $0.appending(path: Self.logFile), resuming: resuming) }
         let batches = try data.trainingBatches(from: position, endEpoch: configuration.epochs)
         let run = RunClock(totalImages: (configuration.epochs - position.epoch) * data.epochSize
                            - epochTotals.images)

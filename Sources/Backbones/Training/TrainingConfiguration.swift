@@ -67,7 +67,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         try check((0...1).contains(labelSmoothing), "label smoothing must be in [0, 1], got \(labelSmoothing)")
         try check((0...1).contains(mixProbability), "mix probability must be in [0, 1], got \(mixProbability)")
         try check(mixAlpha > 0 && mixAlpha.isFinite, "mix alpha must be positive, got \(mixAlpha)")
-        try check((0..<1).contains(validationFraction), "validation fraction must be in [0, 1), got \(validationFraction)")
+        try check((0..<1).contains(validationFraction),
+                  "validation fraction must be in [0, 1), got \(validationFraction)")
         try check(rendersPerClass >= 1, "renders per class must be at least 1, got \(rendersPerClass)")
         try check(evaluationRenders >= 0, "evaluation renders must be ≥ 0, got \(evaluationRenders)")
     }
@@ -75,7 +76,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// The settings that differ from `other`, by name (for refusing a resume with another configuration).
     public func differences(from other: TrainingConfiguration) -> [String] {
         let mine = Self.fields(self), theirs = Self.fields(other)
-        return mine.keys.sorted().filter { mine[$0] != theirs[$0] }.map { "\($0): \(theirs[$0] ?? "-") → \(mine[$0]!)" }
+        return mine.keys.sorted().filter { mine[$0] != theirs[$0] }
+            .map { "\($0): \(theirs[$0] ?? "-") → \(mine[$0]!)" }
     }
 
     private static func fields(_ configuration: TrainingConfiguration) -> [String: String] {

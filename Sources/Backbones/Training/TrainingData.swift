@@ -115,7 +115,8 @@ struct MixingChoice {
                                                                    UInt32(truncatingIfNeeded: position.batch),
                                                                    UInt32(truncatingIfNeeded: position.epoch)))
         if draw.bernoulli(configuration.mixProbability) {
-            mixing = draw.bernoulli(0.5) ? .cutMix(alpha: configuration.mixAlpha) : .mixUp(alpha: configuration.mixAlpha)
+            let alpha = configuration.mixAlpha
+            mixing = draw.bernoulli(0.5) ? .cutMix(alpha: alpha) : .mixUp(alpha: alpha)
         } else {
             mixing = nil
         }

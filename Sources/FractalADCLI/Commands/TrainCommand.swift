@@ -7,7 +7,8 @@ import Fractals
 enum TrainCommand: Command {
     static let name = "train"
     static let summary = "train a ResNet classifier (OFDB recipe) on an image folder or on fractals rendered on the fly"
-    static let synopsis = "--out DIR (--data DIR | --systems FILE) [--arch resnet18] [--epochs E] [--batch B] [--size S] [options]"
+    static let synopsis =
+        "--out DIR (--data DIR | --systems FILE) [--arch resnet18] [--epochs E] [--batch B] [--size S] [options]"
     static let options: [OptionSpec] = [
         .value("out", "DIR", "run folder: checkpoint.safetensors, model.safetensors, log.csv (required)"),
         .value("data", "DIR", "ImageFolder dataset (class folders of PNG/JPEG images), e.g. from `fractalad generate`"),
@@ -76,7 +77,8 @@ enum TrainCommand: Command {
         }
         console.note("\(trainer.model.description), \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) "
             + "parameters; \(data.epochSize) images per epoch, \(configuration.epochs) epochs, batch "
-            + "\(configuration.batchSize), \(configuration.imageSize)² px; evaluation on \(data.evaluationDescription)")
+            + "\(configuration.batchSize), \(configuration.imageSize)² px; evaluation on "
+            + data.evaluationDescription)
         let cancellation = CancellationFlag()
         InterruptHandler.install(cancellation, console: console)
         let finished = try train(trainer, arguments: arguments, out: out, cancellation: cancellation,
