@@ -33,7 +33,7 @@ let package = Package(
 
         // MARK: - Unit test bundles
         .testTarget(name: "ComputeTests", dependencies: ["Compute"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FractalsTests", dependencies: ["Fractals"]),
         .testTarget(name: "BackbonesTests", dependencies: ["Backbones"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnomalyDetectionTests", dependencies: ["AnomalyDetection"], resources: [.copy("Fixtures")]),
