@@ -58,7 +58,7 @@ inline float sum16(float16 a) {
 // Nearest neighbours, CPU shape: 4 queries x 4 bank rows per inner tile, 16 accumulators of float16.
 
 #define FOR4(X) X(0) X(1) X(2) X(3)
-#define QUERY_POINTER(r) __global const float *q##r = queries + (long)min(q0 + r, m - 1) * depth;
+#define QUERY_POINTER(r) __global const float *q##r = queries + (long)min(first + r, m - 1) * depth;
 #define ROW_POINTER(c) __global const float *b##c = rows + (long)min(j0 + c, end - 1) * depth;
 #define ZERO_ROW(r) float16 a##r##0 = 0, a##r##1 = 0, a##r##2 = 0, a##r##3 = 0;
 #define LOAD_QUERY(r) float16 x##r = vload16(0, q##r + d);
@@ -81,8 +81,8 @@ inline float sum16(float16 a) {
 __kernel void nearest_neighbors_cpu(__global const float *queries, int m, int depth, __global const float *bank,
                                     int bank_offset, int row_count, int index_base, int k, int block,
                                     __global float *partial_d, __global int *partial_i) {
-    int q0 = get_global_id(0) * 4, block_index = get_global_id(1);
-    if (q0 >= m) return;
+    int first = get_global_id(0) * 4, block_index = get_global_id(1);
+    if (first >= m) return;
     __global const float *rows = bank + (long)bank_offset * depth;
     float best_d[4][MAX_K];
     int best_i[4][MAX_K];
@@ -104,8 +104,8 @@ __kernel void nearest_neighbors_cpu(__global const float *queries, int m, int de
         for (; d < depth; ++d) { FOR4(TAIL_ROW) }
         FOR4(INSERT_ROW)
     }
-    for (int r = 0; r < 4 && q0 + r < m; ++r) {
-        long out = ((long)block_index * m + q0 + r) * k;
+    for (int r = 0; r < 4 && first + r < m; ++r) {
+        long out = ((long)block_index * m + first + r) * k;
         for (int t = 0; t < k; ++t) { partial_d[out + t] = best_d[r][t]; partial_i[out + t] = best_i[r][t]; }
     }
 }
@@ -274,23 +274,19 @@ __kernel void coreset_steps_cpu(__global const uchar *codes, int n, int width, i
 
 #define GROUP 256
 
-// Reduces (value, index) pairs held by the work-group to the largest, ties -> smaller index; returns it to all.
-inline void group_argmax(__local float *values, __local int *args, float *v, int *a) {
-    int lid = get_local_id(0);
-    values[lid] = *v;
-    args[lid] = *a;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = GROUP / 2; stride > 0; stride >>= 1) {
-        if (lid < stride && larger(values[lid + stride], args[lid + stride], values[lid], args[lid])) {
-            values[lid] = values[lid + stride];
-            args[lid] = args[lid + stride];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
+// Leaves the largest (value, index) pair held by the work-group's items in values[0], args[0] (ties -> smaller
+// index). Written as a macro so that every barrier sits in the kernel body, outside any branch.
+#define GROUP_ARGMAX(v, a)                                                                        \
+    values[lid] = v;                                                                              \
+    args[lid] = a;                                                                                \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                 \
+    for (int reach = GROUP / 2; reach > 0; reach >>= 1) {                                            \
+        if (lid < reach && larger(values[lid + reach], args[lid + reach], values[lid], args[lid])) { \
+            values[lid] = values[lid + reach];                                                     \
+            args[lid] = args[lid + reach];                                                         \
+        }                                                                                         \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                             \
     }
-    *v = values[0];
-    *a = args[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
 
 __kernel void coreset_steps_gpu(__global const uchar *codes, int n, int width, __global float *min_d, int has_pick,
                                 __global const float *prev_max, __global const int *prev_arg, int prev_count,
@@ -299,12 +295,13 @@ __kernel void coreset_steps_gpu(__global const uchar *codes, int n, int width, _
     int lid = get_local_id(0), gid = get_global_id(0), stride = get_global_size(0);
     float best_v = -INFINITY;
     int best_a = INT_MAX;
+    for (int i = lid; has_pick && i < prev_count; i += GROUP) {
+        if (larger(prev_max[i], prev_arg[i], best_v, best_a)) { best_v = prev_max[i]; best_a = prev_arg[i]; }
+    }
+    GROUP_ARGMAX(best_v, best_a)
+    int pick = args[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
     if (has_pick) {
-        for (int i = lid; i < prev_count; i += GROUP) {
-            if (larger(prev_max[i], prev_arg[i], best_v, best_a)) { best_v = prev_max[i]; best_a = prev_arg[i]; }
-        }
-        group_argmax(values, args, &best_v, &best_a);
-        int pick = best_a;
         if (gid == 0) selected[step] = pick;
         __global const uchar *centre = codes + (long)pick * width;
         for (int i = gid; i < n; i += stride) {
@@ -323,9 +320,9 @@ __kernel void coreset_steps_gpu(__global const uchar *codes, int n, int width, _
         float v = min_d[i];
         if (v > best_v) { best_v = v; best_a = i; }
     }
-    group_argmax(values, args, &best_v, &best_a);
+    GROUP_ARGMAX(best_v, best_a)
     if (lid == 0) {
-        next_max[get_group_id(0)] = best_v;
-        next_arg[get_group_id(0)] = best_a;
+        next_max[get_group_id(0)] = values[0];
+        next_arg[get_group_id(0)] = args[0];
     }
 }

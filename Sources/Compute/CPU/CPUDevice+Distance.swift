@@ -65,7 +65,7 @@ extension CPUDevice: DistanceOps {
             let centre = SendablePointer(points.base + pick * width)
             let chosen = pick
             forEach(spans) { span in
-                let range = (span * spanLength)..<min(n, (span + 1) * spanLength)
+                let range = min(n, span * spanLength)..<min(n, (span + 1) * spanLength)
                 for i in range {
                     let point = points.base + i * width
                     var squared = 0
