@@ -206,7 +206,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     /// Every kernel the op families launch; see ``KernelReference/all``.
     static var kernelTable: [KernelReference] {
-        elementwiseKernels + chaosGameKernels + gemmKernels + convKernels
+        elementwiseKernels + chaosGameKernels + gemmKernels + convKernels + distanceKernels
     }
 }
 

@@ -1,0 +1,93 @@
+extension CPUDevice: DistanceOps {
+    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
+        -> (distances: Tensor, indices: Tensor) {
+        try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+        let (m, width) = (queries.shape[0], queries.shape[1])
+        let distances = try Tensor(uninitialized: [m, k], on: self)
+        let indices = try Tensor(uninitialized: [m, k], dtype: .int32, on: self)
+        distances.host(Float.self).update(repeating: .infinity, count: m * k)
+        indices.host(Int32.self).update(repeating: -1, count: m * k)
+        let query = SendablePointer(queries.host(Float.self))
+        let bestDistances = SendablePointer(distances.host(Float.self))
+        let bestIndices = SendablePointer(indices.host(Int32.self))
+        let chunks = BankChunks(bank: bank, chunkRows: chunkRows ?? max(bank.shape[0], 1))
+        try chunks.forEach(on: self) { buffer, rowOffset, range in
+            let rows = SendablePointer(UnsafeMutableRawPointer(buffer.handle).assumingMemoryBound(to: Float.self)
+                + rowOffset * width)
+            forEach(m) { i in
+                let q = query.base + i * width
+                for r in 0..<range.count {
+                    let b = rows.base + r * width
+                    var sum = 0.0
+                    for d in 0..<width {
+                        let difference = Double(q[d]) - Double(b[d])
+                        sum += difference * difference
+                    }
+                    NeighborOrder.insert(Float(sum), Int32(range.lowerBound + r), distances: bestDistances.base + i * k,
+                                         indices: bestIndices.base + i * k, k: k)
+                }
+            }
+        }
+        return (distances, indices)
+    }
+
+    public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {
+        try validateCoresetProject(features: features, matrix: matrix, device: self)
+        let (n, depth, width) = (features.shape[0], features.shape[1], matrix.shape[1])
+        let projected = try Tensor(zeros: [n, width], on: self)
+        let x = SendablePointer(features.host(Float.self))
+        let w = SendablePointer(matrix.host(Float.self))
+        let out = SendablePointer(projected.host(Float.self))
+        forEach(n) { row in
+            let target = out.base + row * width
+            for d in 0..<depth {
+                let value = x[row * depth + d]
+                let weights = w.base + d * width
+                for j in 0..<width { target[j] = target[j] + value * weights[j] }
+            }
+        }
+        return projected
+    }
+
+    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
+        try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
+        let (n, width) = (codes.shape[0], codes.shape[1])
+        let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
+        let points = SendablePointer(codes.host(UInt8.self))
+        let minima = SendablePointer(minimumDistances.host(Float.self))
+        let spans = fast ? min(n, 64) : 1
+        let spanLength = (n + spans - 1) / max(spans, 1)
+        let partial = SendablePointer(UnsafeMutablePointer<(Float, Int)>.allocate(capacity: max(spans, 1)))
+        defer { partial.base.deallocate() }
+        var pick = CPUDevice.argmax(minima.base, 0..<n).1
+        for step in 0..<count {
+            picks.host(Int32.self)[step] = Int32(pick)
+            let centre = SendablePointer(points.base + pick * width)
+            let chosen = pick
+            forEach(spans) { span in
+                let range = min(n, span * spanLength)..<min(n, (span + 1) * spanLength)
+                for i in range {
+                    let point = points.base + i * width
+                    var squared = 0
+                    for j in 0..<width {
+                        let difference = Int(point[j]) - Int(centre[j])
+                        squared += difference * difference
+                    }
+                    minima[i] = i == chosen ? -1 : min(minima[i], Float(squared))
+                }
+                partial[span] = CPUDevice.argmax(minima.base, range)
+            }
+            pick = (0..<spans).map { partial[$0] }.reduce((-Float.infinity, Int.max)) { best, next in
+                next.0 > best.0 || (next.0 == best.0 && next.1 < best.1) ? next : best
+            }.1
+        }
+        return picks
+    }
+
+    /// The largest value in `range` and its index (the first one on ties); `(−∞, Int.max)` for an empty range.
+    static func argmax(_ values: UnsafeMutablePointer<Float>, _ range: Range<Int>) -> (Float, Int) {
+        var best: (Float, Int) = (-.infinity, Int.max)
+        for i in range where values[i] > best.0 { best = (values[i], i) }
+        return best
+    }
+}
