@@ -6,6 +6,7 @@ let benchmarks: [Benchmark] = [
     RenderBenchmark(),
     GemmBenchmark(),
     ConvBenchmark(),
+    LayerBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

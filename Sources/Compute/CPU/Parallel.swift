@@ -20,3 +20,18 @@ extension CPUDevice {
         }
     }
 }
+
+extension CPUDevice {
+    /// Runs `body` over consecutive ranges covering `0..<count`: chunks of `chunk` elements in parallel on the fast
+    /// device, the whole range at once on the reference device.
+    func forEachChunk(_ count: Int, chunk: Int = 1 << 16, _ body: @Sendable (Range<Int>) -> Void) {
+        guard fast, count > chunk else {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let chunks = (count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            body(index * chunk..<min(count, (index + 1) * chunk))
+        }
+    }
+}

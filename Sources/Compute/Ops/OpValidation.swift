@@ -23,6 +23,28 @@ enum OpValidation {
     static func positive(_ value: Int, _ name: String, _ op: String) throws {
         guard value > 0 else { throw ComputeError.invalidArgument(op: op, detail: "\(name) must be positive, got \(value)") }
     }
+
+    /// Requires every tensor to have `reference`'s shape and to hold float32 elements.
+    static func sameFloatShape(_ op: String, _ reference: Tensor, _ others: Tensor...) throws {
+        try require(reference, op, dtype: .float32)
+        for tensor in others {
+            try require(tensor, op, dtype: .float32)
+            guard tensor.shape == reference.shape else {
+                throw ComputeError.shapeMismatch(op: op, detail: "expected \(reference.shape), got \(tensor.shape)")
+            }
+        }
+    }
+
+    /// Requires a float32 `[N, C, H, W]` tensor; returns its four dimensions.
+    static func nchw(_ tensor: Tensor, _ op: String) throws -> (n: Int, c: Int, h: Int, w: Int) {
+        try require(tensor, op, dtype: .float32, rank: 4)
+        return (tensor.shape[0], tensor.shape[1], tensor.shape[2], tensor.shape[3])
+    }
+
+    /// Requires a finite float argument.
+    static func finite(_ value: Float, _ name: String, _ op: String) throws {
+        guard value.isFinite else { throw ComputeError.invalidArgument(op: op, detail: "\(name) must be finite, got \(value)") }
+    }
 }
 
 extension ChaosGameOps {

@@ -1,0 +1,43 @@
+extension CPUDevice: ImageBatchOps {
+    public func imageBatch(_ images: Tensor, mean: [Float], std: [Float]) throws -> Tensor {
+        let channels = try validateImageBatch("imageBatch", images, dtype: .uint8, channelAxis: 3, mean: mean,
+                                              std: std, device: self)
+        let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
+        let output = try Tensor(uninitialized: [n, channels, h, w], on: self)
+        let source = SendablePointer(images.host(UInt8.self)), out = SendablePointer(output.host(Float.self))
+        let affine = ImageBatchAffine(mean: mean, std: std), fast = self.fast
+        forEach(n * h) { row in
+            let image = row / h, y = row % h
+            let pixels = source.base + row * w * channels
+            for channel in 0..<channels {
+                let plane = out.base + ((image * channels + channel) * h + y) * w
+                if fast {
+                    let scale = affine.scale[channel], shift = affine.shift[channel]
+                    for x in 0..<w { plane[x] = Float(pixels[x * channels + channel]) * scale + shift }
+                } else {
+                    for x in 0..<w { plane[x] = (Float(pixels[x * channels + channel]) / 255 - mean[channel]) / std[channel] }
+                }
+            }
+        }
+        return output
+    }
+
+    public func imageBatchInverse(_ x: Tensor, mean: [Float], std: [Float]) throws -> Tensor {
+        let channels = try validateImageBatch("imageBatchInverse", x, dtype: .float32, channelAxis: 1, mean: mean,
+                                              std: std, device: self)
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let images = try Tensor(uninitialized: [n, h, w, channels], dtype: .uint8, on: self)
+        let source = SendablePointer(x.host(Float.self)), out = SendablePointer(images.host(UInt8.self))
+        forEach(n * h) { row in
+            let image = row / h, y = row % h
+            for column in 0..<w {
+                for channel in 0..<channels {
+                    let value = source[((image * channels + channel) * h + y) * w + column]
+                    let scaled = ((value * std[channel] + mean[channel]) * 255).rounded()
+                    out[(row * w + column) * channels + channel] = scaled.isNaN ? 0 : UInt8(min(max(scaled, 0), 255))
+                }
+            }
+        }
+        return images
+    }
+}
