@@ -32,12 +32,17 @@ extension ByteImage {
 
     /// The image mirrored left to right.
     public func flippedHorizontally() -> ByteImage {
-        var out = pixels
-        for y in 0..<height {
-            for x in 0..<width {
-                let from = (y * width + x) * channels, to = (y * width + width - 1 - x) * channels
-                for c in 0..<channels { out[to + c] = pixels[from + c] }
+        let c = channels, w = width
+        let out = [UInt8](unsafeUninitializedCapacity: pixels.count) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for y in 0..<height {
+                    let from = source.baseAddress! + y * w * c, to = buffer.baseAddress! + y * w * c
+                    for x in 0..<w {
+                        for k in 0..<c { to[(w - 1 - x) * c + k] = from[x * c + k] }
+                    }
+                }
             }
+            initialized = pixels.count
         }
         return ByteImage(validatedWidth: width, height: height, channels: channels, pixels: out)
     }

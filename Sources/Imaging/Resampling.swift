@@ -12,10 +12,24 @@ public enum Interpolation: Sendable, CaseIterable {
     /// PIL `LANCZOS`: Lanczos-3 windowed sinc, support 3.
     case lanczos
 
+}
+
+/// The convolution filters of PIL's `Resample.c` (NEAREST takes the affine path instead).
+enum ResamplingFilter {
+    case bilinear, bicubic, lanczos
+
+    init?(_ interpolation: Interpolation) {
+        switch interpolation {
+        case .nearest: return nil
+        case .bilinear: self = .bilinear
+        case .bicubic: self = .bicubic
+        case .lanczos: self = .lanczos
+        }
+    }
+
     /// Half-width of the filter in source pixels at scale 1.
     var support: Double {
         switch self {
-        case .nearest: 0.5
         case .bilinear: 1
         case .bicubic: 2
         case .lanczos: 3
@@ -24,8 +38,6 @@ public enum Interpolation: Sendable, CaseIterable {
 
     func weight(_ x: Double) -> Double {
         switch self {
-        case .nearest:
-            return x > -0.5 && x <= 0.5 ? 1 : 0
         case .bilinear:
             let a = abs(x)
             return a < 1 ? 1 - a : 0
@@ -48,7 +60,8 @@ public enum Interpolation: Sendable, CaseIterable {
 
 extension ByteImage {
     /// The image resampled to `width × height` with PIL's semantics (Pillow 13 `Resample.c`): separable passes in
-    /// PIL's order, pixel centres at half-integers, and a filter support widened by the scale factor when shrinking (antialiasing).
+    /// PIL's order, pixel centres at half-integers, and a filter support widened by the scale factor when shrinking
+    /// (antialiasing).
     /// Weights are PIL's 22-bit fixed-point ones and the intermediate image is rounded and clamped to 8 bits as in
     /// PIL, so results equal PIL's for gray and RGB images. Channels are filtered independently (PIL premultiplies
     /// alpha for RGBA and LA, this does not).
@@ -59,11 +72,13 @@ extension ByteImage {
                        interpolation: Interpolation = .bilinear) throws -> ByteImage {
         try ByteImage.validate(width: newWidth, height: newHeight, channels: channels)
         if newWidth == width && newHeight == height { return self }
-        if interpolation == .nearest { return nearestResize(width: newWidth, height: newHeight) }
+        guard let filter = ResamplingFilter(interpolation) else {
+            return nearestResize(width: newWidth, height: newHeight)
+        }
         let horizontal = newWidth == width ? nil
-            : ResamplingKernel(inputSize: width, outputSize: newWidth, interpolation: interpolation)
+            : ResamplingKernel(inputSize: width, outputSize: newWidth, filter: filter)
         let vertical = newHeight == height ? nil
-            : ResamplingKernel(inputSize: height, outputSize: newHeight, interpolation: interpolation)
+            : ResamplingKernel(inputSize: height, outputSize: newHeight, filter: filter)
         // Pillow ≥ 11 runs the vertical pass first when the height shrinks by more than twice as many pixels as the
         // width; the order matters because the intermediate image is rounded to 8 bits.
         let verticalFirst = height - newHeight > 0 && height - newHeight > (width - newWidth) * 2
@@ -127,14 +142,26 @@ extension ByteImage {
                         let line = source.baseAddress! + y * width * c
                         let target = buffer.baseAddress! + outY * outWidth * c
                         for x in 0..<outWidth {
-                            let first = kernel.first[x], count = kernel.count[x]
                             let k = weights.baseAddress! + x * kernel.taps
-                            for channel in 0..<c {
-                                var sum = ResamplingKernel.rounding
-                                for tap in 0..<count {
-                                    sum += Int(line[(first + tap) * c + channel]) * Int(k[tap])
+                            let taps = kernel.count[x]
+                            let start = line + kernel.first[x] * c
+                            if c == 3 {
+                                var s0 = ResamplingKernel.rounding, s1 = s0, s2 = s0
+                                for tap in 0..<taps {
+                                    let w = k[tap], p = start + 3 * tap
+                                    s0 &+= Int32(p[0]) &* w
+                                    s1 &+= Int32(p[1]) &* w
+                                    s2 &+= Int32(p[2]) &* w
                                 }
-                                target[x * c + channel] = ResamplingKernel.clip(sum)
+                                target[3 * x] = ResamplingKernel.clip(s0)
+                                target[3 * x + 1] = ResamplingKernel.clip(s1)
+                                target[3 * x + 2] = ResamplingKernel.clip(s2)
+                            } else {
+                                for channel in 0..<c {
+                                    var sum = ResamplingKernel.rounding
+                                    for tap in 0..<taps { sum &+= Int32(start[tap * c + channel]) &* k[tap] }
+                                    target[x * c + channel] = ResamplingKernel.clip(sum)
+                                }
                             }
                         }
                     }
@@ -148,17 +175,18 @@ extension ByteImage {
     /// Filters along y; the kernel's input row `r` is this image's row `r − firstRow`.
     private func verticalPass(_ kernel: ResamplingKernel, firstRow: Int) -> ByteImage {
         let outHeight = kernel.outputSize, rowLength = width * channels
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: rowLength)
+        defer { sums.deallocate() }
         let out = [UInt8](unsafeUninitializedCapacity: rowLength * outHeight) { buffer, initialized in
             pixels.withUnsafeBufferPointer { source in
                 kernel.weights.withUnsafeBufferPointer { weights in
-                    var sums = [Int](repeating: 0, count: rowLength)
                     for y in 0..<outHeight {
                         let first = kernel.first[y] - firstRow, count = kernel.count[y]
                         let k = weights.baseAddress! + y * kernel.taps
-                        for i in 0..<rowLength { sums[i] = ResamplingKernel.rounding }
+                        sums.update(repeating: ResamplingKernel.rounding, count: rowLength)
                         for tap in 0..<count {
-                            let line = source.baseAddress! + (first + tap) * rowLength, w = Int(k[tap])
-                            for i in 0..<rowLength { sums[i] += Int(line[i]) * w }
+                            let line = source.baseAddress! + (first + tap) * rowLength, w = k[tap]
+                            for i in 0..<rowLength { sums[i] &+= Int32(line[i]) &* w }
                         }
                         let target = buffer.baseAddress! + y * rowLength
                         for i in 0..<rowLength { target[i] = ResamplingKernel.clip(sums[i]) }
@@ -175,8 +203,9 @@ extension ByteImage {
 /// the number of taps, and the weights (normalised to sum 1, then scaled to 22-bit fixed point with rounding away
 /// from zero).
 struct ResamplingKernel {
-    static let precisionBits = 22
-    static let rounding = 1 << (precisionBits - 1)
+    static let precisionBits: Int32 = 22
+    /// Sums are Int32 as in PIL: 255 × the weights' absolute sum (< 1.5 · 2²²) cannot overflow.
+    static let rounding: Int32 = 1 << (precisionBits - 1)
 
     let outputSize: Int
     /// Weights per output index (`taps` slots, the first `count[i]` used).
@@ -185,10 +214,10 @@ struct ResamplingKernel {
     let count: [Int]
     let weights: [Int32]
 
-    init(inputSize: Int, outputSize: Int, interpolation: Interpolation) {
+    init(inputSize: Int, outputSize: Int, filter: ResamplingFilter) {
         let scale = Double(inputSize) / Double(outputSize)
         let filterScale = max(scale, 1)
-        let support = interpolation.support * filterScale
+        let support = filter.support * filterScale
         let taps = Int(support.rounded(.up)) * 2 + 1
         let inverseFilterScale = 1 / filterScale  // PIL multiplies by the reciprocal; dividing rounds differently
         var first: [Int] = [], count: [Int] = [], weights: [Int32] = []
@@ -198,7 +227,7 @@ struct ResamplingKernel {
             let start = max(Int(centre - support + 0.5), 0)
             let end = min(Int(centre + support + 0.5), inputSize)
             var k = (start..<max(end, start)).map {
-                interpolation.weight((Double($0) - centre + 0.5) * inverseFilterScale)
+                filter.weight((Double($0) - centre + 0.5) * inverseFilterScale)
             }
             let total = k.reduce(0, +)
             if total != 0 { k = k.map { $0 / total } }
@@ -223,9 +252,7 @@ struct ResamplingKernel {
 
     /// PIL's `clip8`: the fixed-point sum back to 0...255.
     @inline(__always)
-    static func clip(_ sum: Int) -> UInt8 {
-        if sum >= 1 << (precisionBits + 8) { return 255 }
-        if sum <= 0 { return 0 }
-        return UInt8(truncatingIfNeeded: sum >> precisionBits)
+    static func clip(_ sum: Int32) -> UInt8 {
+        UInt8(truncatingIfNeeded: min(max(sum >> precisionBits, 0), 255))
     }
 }

@@ -84,6 +84,7 @@ func expectIdentical(_ got: [UInt8], _ expected: [UInt8], _ label: String,
     guard let first = got.indices.first(where: { got[$0] != expected[$0] }) else { return }
     let worst = zip(got, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
     let count = zip(got, expected).filter { $0 != $1 }.count
-    let message = "\(label): \(count) of \(got.count) differ (max \(worst)); first at \(first): \(got[first]) vs \(expected[first])"
+    let message = "\(label): \(count) of \(got.count) differ (max \(worst)); "
+        + "first at \(first): \(got[first]) vs \(expected[first])"
     Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
 }

@@ -9,9 +9,9 @@ import Foundation
 /// Not supported (thrown as `unsupported`): arithmetic coding, lossless and hierarchical JPEG, 12-bit samples,
 /// 2- and 4-component (CMYK/YCCK) images, heights given by a DNL marker.
 ///
-/// Output matches PIL (libjpeg-turbo) closely: the IDCT is libjpeg's integer `JDCT_ISLOW`, the colour conversion is
-/// libjpeg's fixed-point one and chroma upsampling follows libjpeg's "fancy" upsampling (see `JPEGUpsampling`).
-/// Corrupt or truncated data throws; it never traps.
+/// Output equals PIL's (libjpeg-turbo with its defaults) on every test fixture: the IDCT is libjpeg's integer
+/// `JDCT_ISLOW`, the colour conversion is libjpeg's fixed-point one and chroma upsampling is libjpeg's "fancy"
+/// upsampling (see `JPEGUpsampling`). Corrupt or truncated data throws; it never traps.
 public enum JPEG {
     /// Decodes the JPEG file at `url`.
     /// - Throws: `ImagingError` naming the file.
@@ -159,7 +159,8 @@ private struct JPEGDecoder {
             let component = frame.components[entry.index]
             if component.quantization == nil {
                 guard let table = quantizationTables[component.quantizationTable] else {
-                    throw ImagingError(.corrupt, "component \(component.identifier) uses an undefined quantisation table")
+                    throw ImagingError(.corrupt,
+                                       "component \(component.identifier) uses an undefined quantisation table")
                 }
                 component.quantization = table
             }

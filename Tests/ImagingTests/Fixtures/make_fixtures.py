@@ -3,6 +3,8 @@
 
 resize/*.png     PIL `Image.resize` results for each filter and several sizes of `source_rgb.png`,
                  `source_gray.png` and `mask.png`, plus a torchvision-style Resize(shorter side) + CenterCrop.
+autoaugment/*.png PIL results of torchvision's AutoAugment operations (`_apply_op` on PIL images) on
+                 `source_rgb.png` / `source_gray.png`, named `<image>_<operation>_<bin>[_neg].png`.
 gaussian/*.f32   a float32 map and `scipy.ndimage.gaussian_filter` of it (little-endian float32, row-major).
 jpeg/<name>.jpg  small JPEGs of each supported kind; jpeg/<name>.png  the pixels Pillow decodes from it (the
                  expected output of our decoder). Pillow makes gray, 4:4:4, 4:2:2, 4:2:0, progressive, restart-marker,
@@ -274,7 +276,126 @@ def make_gaussian():
     print("gaussian/: input and sigma 4.0, 1.5")
 
 
+def torch_linspace(start, end, index, steps=10):
+    """Element `index` of torch.linspace(start, end, steps) in float32."""
+    start, end = np.float32(start), np.float32(end)
+    step = np.float32((end - start) / np.float32(steps - 1))
+    if index < steps // 2:
+        return float(np.float32(start + np.float32(step * np.float32(index))))
+    return float(np.float32(end - np.float32(step * np.float32(steps - index - 1))))
+
+
+def autoaugment_magnitude(op, index, width, height):
+    """torchvision AutoAugment `_augmentation_space(10, (width, height))[op][0][index]`."""
+    if op in ("ShearX", "ShearY"):
+        return torch_linspace(0.0, 0.3, index)
+    if op == "TranslateX":
+        return torch_linspace(0.0, 150.0 / 331.0 * width, index)
+    if op == "TranslateY":
+        return torch_linspace(0.0, 150.0 / 331.0 * height, index)
+    if op == "Rotate":
+        return torch_linspace(0.0, 30.0, index)
+    if op in ("Brightness", "Color", "Contrast", "Sharpness"):
+        return torch_linspace(0.0, 0.9, index)
+    if op == "Posterize":
+        return float(8 - int(np.round(np.float32(index) / np.float32(9 / 4))))
+    if op == "Solarize":
+        return 255.0 * torch_linspace(1.0, 0.0, index)
+    return 0.0
+
+
+def inverse_affine_matrix(center, angle, translate, scale, shear):
+    """torchvision `_get_inverse_affine_matrix`."""
+    import math
+
+    rot = math.radians(angle)
+    sx, sy = math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    matrix = [x / scale for x in [d, -b, 0.0, -c, a, 0.0]]
+    matrix[2] += matrix[0] * (-cx - tx) + matrix[1] * (-cy - ty)
+    matrix[5] += matrix[3] * (-cx - tx) + matrix[4] * (-cy - ty)
+    matrix[2] += cx
+    matrix[5] += cy
+    return matrix
+
+
+def apply_op(img, op, magnitude):
+    """torchvision `_apply_op` for PIL images (interpolation NEAREST, fill 0)."""
+    import math
+
+    from PIL import ImageEnhance, ImageOps
+
+    fill = {"fillcolor": (0,) * len(img.getbands()) if len(img.getbands()) > 1 else 0}
+
+    def affine(angle, translate, shear, center):
+        if center is None:
+            center = [img.width * 0.5, img.height * 0.5]
+        matrix = inverse_affine_matrix(center, angle, translate, 1.0, shear)
+        return img.transform(img.size, Image.AFFINE, matrix, Image.NEAREST, **fill)
+
+    if op == "ShearX":
+        return affine(0.0, [0, 0], [math.degrees(math.atan(magnitude)), 0.0], [0, 0])
+    if op == "ShearY":
+        return affine(0.0, [0, 0], [0.0, math.degrees(math.atan(magnitude))], [0, 0])
+    if op == "TranslateX":
+        return affine(0.0, [int(magnitude), 0], [0.0, 0.0], None)
+    if op == "TranslateY":
+        return affine(0.0, [0, int(magnitude)], [0.0, 0.0], None)
+    if op == "Rotate":
+        return img.rotate(magnitude, Image.NEAREST, False, None, **fill)
+    if op == "Brightness":
+        return ImageEnhance.Brightness(img).enhance(1.0 + magnitude)
+    if op == "Color":
+        return ImageEnhance.Color(img).enhance(1.0 + magnitude)
+    if op == "Contrast":
+        return ImageEnhance.Contrast(img).enhance(1.0 + magnitude)
+    if op == "Sharpness":
+        return ImageEnhance.Sharpness(img).enhance(1.0 + magnitude)
+    if op == "Posterize":
+        return ImageOps.posterize(img, int(magnitude))
+    if op == "Solarize":
+        return ImageOps.solarize(img, magnitude)
+    if op == "AutoContrast":
+        return ImageOps.autocontrast(img)
+    if op == "Equalize":
+        return ImageOps.equalize(img)
+    return ImageOps.invert(img)
+
+
+AUTOAUGMENT_CASES = [
+    ("ShearX", 5, True), ("ShearX", 9, False), ("ShearY", 7, True), ("TranslateX", 9, False),
+    ("TranslateY", 4, True), ("Rotate", 9, False), ("Rotate", 8, True), ("Rotate", 3, False),
+    ("Brightness", 6, True), ("Brightness", 9, False), ("Color", 4, False), ("Color", 8, True),
+    ("Contrast", 8, False), ("Contrast", 5, True), ("Sharpness", 7, False), ("Sharpness", 9, True),
+    ("Posterize", 8, False), ("Posterize", 5, False), ("Solarize", 3, False), ("Solarize", 5, False),
+    ("AutoContrast", None, False), ("Equalize", None, False), ("Invert", None, False),
+]
+
+
+def make_autoaugment():
+    folder = os.path.join(HERE, "autoaugment")
+    os.makedirs(folder, exist_ok=True)
+    rgb = Image.fromarray((scene(23, 19, seed=4).astype(np.float64) * 0.7 + 30).astype(np.uint8))
+    sources = {"rgb": rgb, "gray": rgb.convert("L")}
+    for name, image in sources.items():
+        image.save(os.path.join(folder, f"source_{name}.png"))
+        for op, index, negative in AUTOAUGMENT_CASES:
+            magnitude = autoaugment_magnitude(op, index, image.width, image.height) if index is not None else 0.0
+            if negative:
+                magnitude = -magnitude
+            suffix = f"_{index}" if index is not None else ""
+            suffix += "_neg" if negative else ""
+            apply_op(image, op, magnitude).save(os.path.join(folder, f"{name}_{op}{suffix}.png"))
+    print(f"autoaugment/: {2 * len(AUTOAUGMENT_CASES)} results")
+
+
 if __name__ == "__main__":
     make_jpegs()
     make_resizes()
     make_gaussian()
+    make_autoaugment()
