@@ -37,7 +37,7 @@ struct MultiInstanceComposer {
         }
         let objects = try renderer.render(jobs)
         let objectSide = renderer.settings.size
-        var pixels = [UInt8](repeating: 0, count: images.count * size * size * 3)
+        let pixels = HostPixels(count: images.count * size * size * 3)
         var outcomes: [RenderOutcome] = []
         let blur = spec.render.blurProbability
         for (slot, image) in images.enumerated() {
@@ -67,7 +67,7 @@ struct MultiInstanceComposer {
                 let side = Int32((65_536 * w / (1 + 2 * w)).rounded())
                 canvas = Self.blurred(canvas, size: size, side: side)
             }
-            pixels.replaceSubrange((slot * size * size * 3)..<((slot + 1) * size * size * 3), with: canvas)
+            canvas.withUnsafeBytes { pixels.bytes.baseAddress!.advanced(by: slot * size * size * 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             outcomes.append(RenderOutcome(fill: fills.reduce(0, +) / Double(max(fills.count, 1)), attempts: attempts,
                                           meetsMinimumFill: meets))
         }
