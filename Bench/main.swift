@@ -4,6 +4,8 @@ import Foundation
 
 let benchmarks: [Benchmark] = [
     RenderBenchmark(),
+    DistanceBenchmark(),
+    CoresetBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

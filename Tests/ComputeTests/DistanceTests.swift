@@ -255,9 +255,11 @@ struct BruteForceNeighbors {
         var description: String { "coresetSteps(n=\(n),p=\(width),count=\(count)\(identicalCodes ? ",identical" : ""))" }
     }
 
+    /// Codes in the interleaved layout, `[⌈N/16⌉, P, 16]`, with random bytes in the unused lanes of the last block.
     static func codes(_ c: StepCase) -> [UInt8] {
-        if c.identicalCodes { return [UInt8](repeating: 77, count: c.n * c.width) }
-        return testValues(c.n * c.width, seed: 31, low: 0, high: 256).map { UInt8(min($0, 255)) }
+        let count = CoresetCodeLayout.blocks(points: c.n) * c.width * 16
+        if c.identicalCodes { return [UInt8](repeating: 77, count: count) }
+        return testValues(count, seed: 31, low: 0, high: 256).map { UInt8(min($0, 255)) }
     }
 
     /// Initial minima: large random values, with every seventh point already selected (−1).
@@ -266,7 +268,7 @@ struct BruteForceNeighbors {
     }
 
     static func run(_ c: StepCase, on device: any Device) throws -> (picks: [Int32], minima: [Float]) {
-        let codes = try Tensor(Self.codes(c), shape: [c.n, c.width], on: device)
+        let codes = try Tensor(Self.codes(c), shape: [CoresetCodeLayout.blocks(points: c.n), c.width, 16], on: device)
         let minima = try Tensor(Self.minima(c), shape: [c.n], on: device)
         let picks = try device.coresetSteps(codes: codes, minimumDistances: minima, count: c.count)
         return (try picks.int32s(), try minima.floats())
@@ -289,12 +291,12 @@ struct BruteForceNeighbors {
 
     @Test func stepsFollowTheGreedyRule() throws {
         // Three points on a line at 0, 10 and 11 (code units): starting from point 0 alone, the farthest is 2.
-        var codes = [UInt8](repeating: 0, count: 3 * 16)
-        codes[16] = 10
-        codes[32] = 11
+        var codes = [UInt8](repeating: 0, count: 16 * 16)
+        codes[CoresetCodeLayout.offset(point: 1, code: 0, width: 16)] = 10
+        codes[CoresetCodeLayout.offset(point: 2, code: 0, width: 16)] = 11
         let device = TestDevices.reference
         let minima = try Tensor([-1, 100, 121] as [Float], shape: [3], on: device)
-        let picks = try device.coresetSteps(codes: try Tensor(codes, shape: [3, 16], on: device),
+        let picks = try device.coresetSteps(codes: try Tensor(codes, shape: [1, 16, 16], on: device),
                                             minimumDistances: minima, count: 2)
         #expect(try picks.int32s() == [2, 1])
         #expect(try minima.floats() == [-1, -1, -1])
@@ -311,16 +313,20 @@ struct BruteForceNeighbors {
             }
             let minima = try Tensor(zeros: [4], on: device)
             for width in [8, 24, 272] {
-                let codes = try Tensor(zeros: [4, width], dtype: .uint8, on: device)
+                let codes = try Tensor(zeros: [1, width, 16], dtype: .uint8, on: device)
                 #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: 1) }
             }
-            let codes = try Tensor(zeros: [4, 16], dtype: .uint8, on: device)
+            let codes = try Tensor(zeros: [1, 16, 16], dtype: .uint8, on: device)
             #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: -1) }
-            #expect(throws: ComputeError.self) {
-                try device.coresetSteps(codes: codes, minimumDistances: try Tensor(zeros: [5], on: device), count: 1)
+            for wrong in [[4, 16], [2, 16, 16], [1, 16, 8]] {
+                let codes = try Tensor(zeros: wrong, dtype: .uint8, on: device)
+                #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: 1) }
             }
             #expect(throws: ComputeError.self) {
-                try device.coresetSteps(codes: try Tensor(zeros: [0, 16], dtype: .uint8, on: device),
+                try device.coresetSteps(codes: codes, minimumDistances: try Tensor(zeros: [17], on: device), count: 1)
+            }
+            #expect(throws: ComputeError.self) {
+                try device.coresetSteps(codes: try Tensor(zeros: [0, 16, 16], dtype: .uint8, on: device),
                                         minimumDistances: try Tensor(zeros: [0], on: device), count: 1)
             }
         }

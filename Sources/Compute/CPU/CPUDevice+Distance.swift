@@ -51,7 +51,7 @@ extension CPUDevice: DistanceOps {
 
     public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
         try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
-        let (n, width) = (codes.shape[0], codes.shape[1])
+        let (n, width) = (minimumDistances.shape[0], codes.shape[1])
         let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
         let points = SendablePointer(codes.host(UInt8.self))
         let minima = SendablePointer(minimumDistances.host(Float.self))
@@ -62,15 +62,14 @@ extension CPUDevice: DistanceOps {
         var pick = CPUDevice.argmax(minima.base, 0..<n).1
         for step in 0..<count {
             picks.host(Int32.self)[step] = Int32(pick)
-            let centre = SendablePointer(points.base + pick * width)
             let chosen = pick
             forEach(spans) { span in
                 let range = min(n, span * spanLength)..<min(n, (span + 1) * spanLength)
                 for i in range {
-                    let point = points.base + i * width
                     var squared = 0
                     for j in 0..<width {
-                        let difference = Int(point[j]) - Int(centre[j])
+                        let difference = Int(points[CoresetCodeLayout.offset(point: i, code: j, width: width)])
+                            - Int(points[CoresetCodeLayout.offset(point: chosen, code: j, width: width)])
                         squared += difference * difference
                     }
                     minima[i] = i == chosen ? -1 : min(minima[i], Float(squared))
