@@ -200,6 +200,18 @@ struct BruteForceNeighbors {
         }
     }
 
+    @Test func rowsAtNaNDistanceAreNeverReturned() throws {
+        // Row 1 holds a NaN and row 3 an infinity: the NaN row never qualifies, the infinite one sorts last.
+        let bank: [Float] = [0, 0, .nan, 1, 2, 2, .infinity, 0, 1, 1]
+        for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
+            let result = try device.nearestNeighbors(queries: try Tensor([0, 0] as [Float], shape: [1, 2], on: device),
+                                                     bank: try Tensor(bank, shape: [5, 2], on: device), k: 5,
+                                                     chunkRows: nil)
+            #expect(try result.indices.int32s() == [0, 4, 2, 3, -1], "\(device.info.identifier)")
+            #expect(try result.distances.floats() == [0, 2, 8, .infinity, .infinity], "\(device.info.identifier)")
+        }
+    }
+
     @Test func badNearestNeighborArgumentsAreRejected() throws {
         for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
             let q = try Tensor(zeros: [3, 4], on: device), b = try Tensor(zeros: [5, 4], on: device)
