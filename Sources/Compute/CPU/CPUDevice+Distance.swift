@@ -10,25 +10,49 @@ extension CPUDevice: DistanceOps {
         let query = SendablePointer(queries.host(Float.self))
         let bestDistances = SendablePointer(distances.host(Float.self))
         let bestIndices = SendablePointer(indices.host(Int32.self))
+        let distance = fast ? Self.vectorSquaredDistance : Self.squaredDistance
         let chunks = BankChunks(bank: bank, chunkRows: chunkRows ?? max(bank.shape[0], 1))
         try chunks.forEach(on: self) { buffer, rowOffset, range in
             let rows = SendablePointer(UnsafeMutableRawPointer(buffer.handle).assumingMemoryBound(to: Float.self)
                 + rowOffset * width)
             forEach(m) { i in
-                let q = query.base + i * width
                 for r in 0..<range.count {
-                    let b = rows.base + r * width
-                    var sum = 0.0
-                    for d in 0..<width {
-                        let difference = Double(q[d]) - Double(b[d])
-                        sum += difference * difference
-                    }
-                    NeighborOrder.insert(Float(sum), Int32(range.lowerBound + r), distances: bestDistances.base + i * k,
+                    NeighborOrder.insert(distance(query.base + i * width, rows.base + r * width, width),
+                                         Int32(range.lowerBound + r), distances: bestDistances.base + i * k,
                                          indices: bestIndices.base + i * k, k: k)
                 }
             }
         }
         return (distances, indices)
+    }
+
+    /// `Σ (q_d − b_d)²` summed in double precision and rounded once: the reference.
+    static func squaredDistance(_ q: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ width: Int) -> Float {
+        var sum = 0.0
+        for d in 0..<width {
+            let difference = Double(q[d]) - Double(b[d])
+            sum += difference * difference
+        }
+        return Float(sum)
+    }
+
+    /// The same sum in float32 over 16-lane vectors (the fast device; within the op's `(D + 8)·2⁻²⁴` bound).
+    static func vectorSquaredDistance(_ q: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ width: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var d = 0
+        while d + 16 <= width {
+            let difference = UnsafeRawPointer(q + d).loadUnaligned(as: SIMD16<Float>.self)
+                - UnsafeRawPointer(b + d).loadUnaligned(as: SIMD16<Float>.self)
+            lanes += difference * difference
+            d += 16
+        }
+        var sum = lanes.sum()
+        while d < width {
+            let difference = q[d] - b[d]
+            sum += difference * difference
+            d += 1
+        }
+        return sum
     }
 
     public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {

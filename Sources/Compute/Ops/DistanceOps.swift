@@ -63,7 +63,7 @@ public protocol DistanceOps {
 public enum DistanceLimits {
     /// Largest `k` of ``DistanceOps/nearestNeighbors(queries:bank:k:chunkRows:)``.
     public static let maxNeighbors = 16
-    /// Largest code width of ``DistanceOps/coresetSteps(codes:minimumDistances:count:)``: `254² · 256 < 2²⁴`, so
+    /// Largest code width of ``DistanceOps/coresetSteps(codes:minimumDistances:count:)``: `255² · 256 < 2²⁴`, so
     /// squared distances stay exact in float32.
     public static let maxCodeWidth = 256
     /// Code widths and projection widths are multiples of this (one `uchar16`/`float16` vector).
