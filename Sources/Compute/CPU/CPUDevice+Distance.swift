@@ -80,7 +80,7 @@ extension CPUDevice: DistanceOps {
         let points = SendablePointer(codes.host(UInt8.self))
         let minima = SendablePointer(minimumDistances.host(Float.self))
         let spans = fast ? min(n, 64) : 1
-        let spanLength = (n + spans - 1) / max(spans, 1)
+        let spanLength = ((n + spans - 1) / max(spans, 1) + 15) / 16 * 16
         let partial = SendablePointer(UnsafeMutablePointer<(Float, Int)>.allocate(capacity: max(spans, 1)))
         defer { partial.base.deallocate() }
         var pick = CPUDevice.argmax(minima.base, 0..<n).1
@@ -89,7 +89,15 @@ extension CPUDevice: DistanceOps {
             let chosen = pick
             forEach(spans) { span in
                 let range = min(n, span * spanLength)..<min(n, (span + 1) * spanLength)
-                for i in range {
+                var i = range.lowerBound
+                if fast {
+                    // Whole blocks of 16 points, one point per lane; the sums are exact integers, as below.
+                    while i + 16 <= range.upperBound {
+                        Self.lowerBlock(points.base, block: i / 16, width: width, centre: chosen, minima: minima.base)
+                        i += 16
+                    }
+                }
+                for i in i..<range.upperBound {
                     var squared = 0
                     for j in 0..<width {
                         let difference = Int(points[CoresetCodeLayout.offset(point: i, code: j, width: width)])
@@ -105,6 +113,22 @@ extension CPUDevice: DistanceOps {
             }.1
         }
         return picks
+    }
+
+    /// Lowers the minima of the 16 points of `block` with their squared code distances to point `centre`.
+    static func lowerBlock(_ codes: UnsafeMutablePointer<UInt8>, block: Int, width: Int, centre: Int,
+                           minima: UnsafeMutablePointer<Float>) {
+        var sum = SIMD16<Float>()
+        let base = UnsafeRawPointer(codes + block * width * 16)
+        for j in 0..<width {
+            let lanes = SIMD16<Float>(base.loadUnaligned(fromByteOffset: j * 16, as: SIMD16<UInt8>.self))
+            let difference = lanes - Float(codes[CoresetCodeLayout.offset(point: centre, code: j, width: width)])
+            sum += difference * difference
+        }
+        for lane in 0..<16 {
+            let i = block * 16 + lane
+            minima[i] = i == centre ? -1 : min(minima[i], sum[lane])
+        }
     }
 
     /// The largest value in `range` and its index (the first one on ties); `(−∞, Int.max)` for an empty range.
