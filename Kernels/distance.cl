@@ -17,11 +17,13 @@
 //   coreset_project_cpu     CPU: one work-item per (8 rows, 32 columns): global = (ceil(N/8), ceil(P/32)).
 //   coreset_project_gpu     GPU: one work-item per output, 16x16 __local tiles: global = (P, 16*ceil(N/16)).
 //
-// Coreset steps: codes [ceil(N/16), P, 16] uint8 (point i's code j at [i/16, j, i%16]), running minima min_d [N]. A launch first picks the argmax of the previous
-// launch's partial maxima (prev_max/prev_arg, prev_count entries; ties -> smaller index), records it in
-// selected[step], then lowers min_d with the squared distances to the pick (exact integers held in float) and
-// writes its own partial maxima. With has_pick = 0 it only writes the partial maxima (the first launch).
-//   coreset_steps_cpu       CPU: one work-item per span of `span` points: global = ceil(N/span), local = 1.
+// Coreset steps: codes [ceil(N/16), P, 16] uint8 (point i's code j at [i/16, j, i%16]), running minima min_d [N].
+// A launch first picks the argmax of the previous launch's partial maxima (prev_max/prev_arg, prev_count entries;
+// ties -> smaller index), records it in selected[step], then lowers min_d with the squared distances to the pick
+// (exact integers held in float) and writes its own partial maxima. With has_pick = 0 it only writes the partial
+// maxima (the first launch).
+//   coreset_steps_cpu       CPU: one work-item per span of `span` points (a multiple of 16), 16 points per float16:
+//                           global = ceil(N/span), local = 1.
 //   coreset_steps_gpu       GPU: work-groups of 256 striding over the points, __local tree reductions:
 //                           global = 256*groups, local = 256.
 

@@ -107,10 +107,10 @@ struct BruteForceNeighbors {
             for t in 0..<valid {
                 let exact = truth.distances[i][returned[t]], rank = truth.distances[i][truth.order[i][t]]
                 if abs(Double(distances[t]) - exact) > relative * exact {
-                    failures.append("query \(i) slot \(t): distance \(distances[t]) for row \(returned[t]), exact \(exact)")
+                    failures.append("query \(i) slot \(t): \(distances[t]) for row \(returned[t]), exact \(exact)")
                 }
                 if abs(exact - rank) > relative * rank {
-                    failures.append("query \(i) slot \(t): row \(returned[t]) at \(exact), but the true rank-\(t) distance is \(rank)")
+                    failures.append("query \(i) slot \(t): row \(returned[t]) at \(exact), true rank-\(t) distance \(rank)")
                 }
                 if t > 0, !(distances[t - 1] < distances[t]
                             || (distances[t - 1] == distances[t] && returned[t - 1] < returned[t])) {
@@ -179,7 +179,8 @@ struct BruteForceNeighbors {
                 for chunk in [nil, 7] as [Int?] {
                     let streamed = try Self.search(c, queries: queries, bank: bank, on: device, bankDevice: holder,
                                                    chunkRows: chunk)
-                    let label = "\(c) on \(device.info.identifier), bank on \(holder.info.identifier), chunk \(String(describing: chunk))"
+                    let label = "\(c) on \(device.info.identifier), bank on \(holder.info.identifier), "
+                        + "chunk \(String(describing: chunk))"
                     expectIdentical(streamed.indices, resident.indices, "indices of \(label)")
                     expectClose(streamed.distances, resident.distances, .exact, "distances of \(label)")
                 }
@@ -215,19 +216,19 @@ struct BruteForceNeighbors {
     @Test func badNearestNeighborArgumentsAreRejected() throws {
         for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
             let q = try Tensor(zeros: [3, 4], on: device), b = try Tensor(zeros: [5, 4], on: device)
-            for k in [0, 17, -1] {
-                #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: b, k: k, chunkRows: nil) }
+            func expectRejected(_ queries: Tensor, _ bank: Tensor, k: Int = 1, chunkRows: Int? = nil,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(throws: ComputeError.self, sourceLocation: sourceLocation) {
+                    try device.nearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows)
+                }
             }
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: b, k: 1, chunkRows: 0) }
-            let narrow = try Tensor(zeros: [5, 3], on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: narrow, k: 1, chunkRows: nil) }
-            let integers = try Tensor(zeros: [5, 4], dtype: .int32, on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: integers, k: 1, chunkRows: nil) }
-            let flat = try Tensor(zeros: [12], on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: flat, bank: b, k: 1, chunkRows: nil) }
-            let elsewhere = try Tensor(zeros: [3, 4], on: device === TestDevices.reference ? CPUDevice.fastShared
-                                                                                              : TestDevices.reference)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: elsewhere, bank: b, k: 1, chunkRows: nil) }
+            for k in [0, 17, -1] { expectRejected(q, b, k: k) }
+            expectRejected(q, b, chunkRows: 0)
+            expectRejected(q, try Tensor(zeros: [5, 3], on: device))
+            expectRejected(q, try Tensor(zeros: [5, 4], dtype: .int32, on: device))
+            expectRejected(try Tensor(zeros: [12], on: device), b)
+            let other: any Device = device === TestDevices.reference ? CPUDevice.fastShared : TestDevices.reference
+            expectRejected(try Tensor(zeros: [3, 4], on: other), b)
         }
     }
 }
@@ -324,15 +325,16 @@ struct BruteForceNeighbors {
                 try device.coresetProject(features: features, matrix: try Tensor(zeros: [7, 16], on: device))
             }
             let minima = try Tensor(zeros: [4], on: device)
-            for width in [8, 24, 272] {
-                let codes = try Tensor(zeros: [1, width, 16], dtype: .uint8, on: device)
-                #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: 1) }
+            func expectRejected(_ codes: Tensor, count: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(throws: ComputeError.self, sourceLocation: sourceLocation) {
+                    try device.coresetSteps(codes: codes, minimumDistances: minima, count: count)
+                }
             }
+            for width in [8, 24, 272] { expectRejected(try Tensor(zeros: [1, width, 16], dtype: .uint8, on: device)) }
             let codes = try Tensor(zeros: [1, 16, 16], dtype: .uint8, on: device)
-            #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: -1) }
+            expectRejected(codes, count: -1)
             for wrong in [[4, 16], [2, 16, 16], [1, 16, 8]] {
-                let codes = try Tensor(zeros: wrong, dtype: .uint8, on: device)
-                #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: 1) }
+                expectRejected(try Tensor(zeros: wrong, dtype: .uint8, on: device))
             }
             #expect(throws: ComputeError.self) {
                 try device.coresetSteps(codes: codes, minimumDistances: try Tensor(zeros: [17], on: device), count: 1)

@@ -89,7 +89,8 @@ extension OpenCLDevice: DistanceOps {
         let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
         guard count > 0 else { return picks }
 
-        // CPU shape: at most 64 spans of whole 16-point blocks; GPU shape: at most 64 work-groups striding over the points.
+        // CPU shape: at most 64 spans, each a multiple of 16 points; GPU shape: at most 64 work-groups striding over
+        // the points.
         let span = max(256, ((n + 63) / 64 + 15) / 16 * 16)
         let items = variant == .cpu ? (n + span - 1) / span : min(64, (n + Self.stepGroup - 1) / Self.stepGroup)
         let maxima = try [0, 1].map { _ in try Tensor(uninitialized: [items], on: self) }
