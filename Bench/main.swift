@@ -7,6 +7,8 @@ let benchmarks: [Benchmark] = [
     GemmBenchmark(),
     ConvBenchmark(),
     LayerBenchmark(),
+    DistanceBenchmark(),
+    CoresetBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

@@ -17,18 +17,20 @@
 //   coreset_project_cpu     CPU: one work-item per (8 rows, 32 columns): global = (ceil(N/8), ceil(P/32)).
 //   coreset_project_gpu     GPU: one work-item per output, 16x16 __local tiles: global = (P, 16*ceil(N/16)).
 //
-// Coreset steps: codes [N, P] uint8, running minima min_d [N]. A launch first picks the argmax of the previous
-// launch's partial maxima (prev_max/prev_arg, prev_count entries; ties -> smaller index), records it in
-// selected[step], then lowers min_d with the squared distances to the pick (exact integers held in float) and
-// writes its own partial maxima. With has_pick = 0 it only writes the partial maxima (the first launch).
-//   coreset_steps_cpu       CPU: one work-item per span of `span` points: global = ceil(N/span), local = 1.
+// Coreset steps: codes [ceil(N/16), P, 16] uint8 (point i's code j at [i/16, j, i%16]), running minima min_d [N].
+// A launch first picks the argmax of the previous launch's partial maxima (prev_max/prev_arg, prev_count entries;
+// ties -> smaller index), records it in selected[step], then lowers min_d with the squared distances to the pick
+// (exact integers held in float) and writes its own partial maxima. With has_pick = 0 it only writes the partial
+// maxima (the first launch).
+//   coreset_steps_cpu       CPU: one work-item per span of `span` points (a multiple of 16), 16 points per float16:
+//                           global = ceil(N/span), local = 1.
 //   coreset_steps_gpu       GPU: work-groups of 256 striding over the points, __local tree reductions:
 //                           global = 256*groups, local = 256.
 
 #pragma OPENCL FP_CONTRACT OFF
 
 #define MAX_K 16
-#define MAX_CODE_VECTORS 16
+#define MAX_CODE_WIDTH 256
 #define TILE 16
 
 inline bool neighbor_before(float d, int j, float e, int i) {
@@ -226,6 +228,18 @@ inline bool larger(float v, int a, float best_v, int best_a) {
     return v > best_v || (v == best_v && a < best_a);
 }
 
+// Squared distance between point i and the centre whose codes are in c[], over `width` codes of the interleaved
+// layout (block i/16, lane i%16). Exact in float: every partial sum is an integer below 2^24.
+inline float code_distance(__global const uchar *codes, int width, int i, const float *c) {
+    __global const uchar *x = codes + (long)(i / 16) * width * 16 + i % 16;
+    float sum = 0;
+    for (int j = 0; j < width; ++j) {
+        float t = (float)x[j * 16] - c[j];
+        sum = fma(t, t, sum);
+    }
+    return sum;
+}
+
 __kernel void coreset_steps_cpu(__global const uchar *codes, int n, int width, int span, __global float *min_d,
                                 int has_pick, __global const float *prev_max, __global const int *prev_arg,
                                 int prev_count, __global float *next_max, __global int *next_arg,
@@ -241,25 +255,30 @@ __kernel void coreset_steps_cpu(__global const uchar *codes, int n, int width, i
         }
         int pick = best_a;
         if (item == 0) selected[step] = pick;
-        __global const uchar *centre = codes + (long)pick * width;
-        float16 c[MAX_CODE_VECTORS];
-        int vectors = width / 16;
-        for (int v = 0; v < vectors; ++v) c[v] = convert_float16(vload16(v, centre));
-        for (int i = start; i < end; ++i) {
-            __global const uchar *x = codes + (long)i * width;
-            float16 acc0 = 0, acc1 = 0;
-            int v = 0;
-            for (; v + 2 <= vectors; v += 2) {
-                float16 t0 = convert_float16(vload16(v, x)) - c[v];
-                float16 t1 = convert_float16(vload16(v + 1, x)) - c[v + 1];
+        float c[MAX_CODE_WIDTH];
+        __global const uchar *centre = codes + (long)(pick / 16) * width * 16 + pick % 16;
+        for (int j = 0; j < width; ++j) c[j] = (float)centre[j * 16];
+        // Whole blocks of 16 points, one point per lane (span is a multiple of 16).
+        int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        int b0 = start;
+        for (; b0 + 16 <= end; b0 += 16) {
+            __global const uchar *x = codes + (long)b0 * width;
+            float16 acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            for (int j = 0; j < width; j += 4) {
+                float16 t0 = convert_float16(vload16(j, x)) - c[j];
+                float16 t1 = convert_float16(vload16(j + 1, x)) - c[j + 1];
+                float16 t2 = convert_float16(vload16(j + 2, x)) - c[j + 2];
+                float16 t3 = convert_float16(vload16(j + 3, x)) - c[j + 3];
                 acc0 = fma(t0, t0, acc0);
                 acc1 = fma(t1, t1, acc1);
+                acc2 = fma(t2, t2, acc2);
+                acc3 = fma(t3, t3, acc3);
             }
-            if (v < vectors) {
-                float16 t0 = convert_float16(vload16(v, x)) - c[v];
-                acc0 = fma(t0, t0, acc0);
-            }
-            min_d[i] = i == pick ? -1.0f : fmin(min_d[i], sum16(acc0 + acc1));
+            float16 lowered = fmin(vload16(0, min_d + b0), (acc0 + acc1) + (acc2 + acc3));
+            vstore16(select(lowered, (float16)-1.0f, b0 + lane == pick), 0, min_d + b0);
+        }
+        for (int i = b0; i < end; ++i) {
+            min_d[i] = i == pick ? -1.0f : fmin(min_d[i], code_distance(codes, width, i, c));
         }
     }
     best_v = -INFINITY;
@@ -291,7 +310,7 @@ __kernel void coreset_steps_cpu(__global const uchar *codes, int n, int width, i
 __kernel void coreset_steps_gpu(__global const uchar *codes, int n, int width, __global float *min_d, int has_pick,
                                 __global const float *prev_max, __global const int *prev_arg, int prev_count,
                                 __global float *next_max, __global int *next_arg, __global int *selected, int step,
-                                __local float *values, __local int *args) {
+                                __local float *values, __local int *args, __local float *centre) {
     int lid = get_local_id(0), gid = get_global_id(0), stride = get_global_size(0);
     float best_v = -INFINITY;
     int best_a = INT_MAX;
@@ -300,15 +319,16 @@ __kernel void coreset_steps_gpu(__global const uchar *codes, int n, int width, _
     }
     GROUP_ARGMAX(best_v, best_a)
     int pick = args[0];
+    __global const uchar *picked = codes + (long)(pick / 16) * width * 16 + pick % 16;
+    for (int j = lid; has_pick && j < width; j += GROUP) centre[j] = (float)picked[j * 16];
     barrier(CLK_LOCAL_MEM_FENCE);
     if (has_pick) {
         if (gid == 0) selected[step] = pick;
-        __global const uchar *centre = codes + (long)pick * width;
         for (int i = gid; i < n; i += stride) {
-            __global const uchar *x = codes + (long)i * width;
+            __global const uchar *x = codes + (long)(i / 16) * width * 16 + i % 16;
             float sum = 0;
             for (int j = 0; j < width; ++j) {
-                float t = (float)x[j] - (float)centre[j];
+                float t = (float)x[j * 16] - centre[j];
                 sum = fma(t, t, sum);
             }
             min_d[i] = i == pick ? -1.0f : fmin(min_d[i], sum);

@@ -107,10 +107,10 @@ struct BruteForceNeighbors {
             for t in 0..<valid {
                 let exact = truth.distances[i][returned[t]], rank = truth.distances[i][truth.order[i][t]]
                 if abs(Double(distances[t]) - exact) > relative * exact {
-                    failures.append("query \(i) slot \(t): distance \(distances[t]) for row \(returned[t]), exact \(exact)")
+                    failures.append("query \(i) slot \(t): \(distances[t]) for row \(returned[t]), exact \(exact)")
                 }
                 if abs(exact - rank) > relative * rank {
-                    failures.append("query \(i) slot \(t): row \(returned[t]) at \(exact), but the true rank-\(t) distance is \(rank)")
+                    failures.append("query \(i) slot \(t): row \(returned[t]) at \(exact), true rank-\(t) distance \(rank)")
                 }
                 if t > 0, !(distances[t - 1] < distances[t]
                             || (distances[t - 1] == distances[t] && returned[t - 1] < returned[t])) {
@@ -179,7 +179,8 @@ struct BruteForceNeighbors {
                 for chunk in [nil, 7] as [Int?] {
                     let streamed = try Self.search(c, queries: queries, bank: bank, on: device, bankDevice: holder,
                                                    chunkRows: chunk)
-                    let label = "\(c) on \(device.info.identifier), bank on \(holder.info.identifier), chunk \(String(describing: chunk))"
+                    let label = "\(c) on \(device.info.identifier), bank on \(holder.info.identifier), "
+                        + "chunk \(String(describing: chunk))"
                     expectIdentical(streamed.indices, resident.indices, "indices of \(label)")
                     expectClose(streamed.distances, resident.distances, .exact, "distances of \(label)")
                 }
@@ -200,22 +201,34 @@ struct BruteForceNeighbors {
         }
     }
 
+    @Test func rowsAtNaNDistanceAreNeverReturned() throws {
+        // Row 1 holds a NaN and row 3 an infinity: the NaN row never qualifies, the infinite one sorts last.
+        let bank: [Float] = [0, 0, .nan, 1, 2, 2, .infinity, 0, 1, 1]
+        for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
+            let result = try device.nearestNeighbors(queries: try Tensor([0, 0] as [Float], shape: [1, 2], on: device),
+                                                     bank: try Tensor(bank, shape: [5, 2], on: device), k: 5,
+                                                     chunkRows: nil)
+            #expect(try result.indices.int32s() == [0, 4, 2, 3, -1], "\(device.info.identifier)")
+            #expect(try result.distances.floats() == [0, 2, 8, .infinity, .infinity], "\(device.info.identifier)")
+        }
+    }
+
     @Test func badNearestNeighborArgumentsAreRejected() throws {
         for device in try [TestDevices.reference as any Device] + TestDevices.underTest {
             let q = try Tensor(zeros: [3, 4], on: device), b = try Tensor(zeros: [5, 4], on: device)
-            for k in [0, 17, -1] {
-                #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: b, k: k, chunkRows: nil) }
+            func expectRejected(_ queries: Tensor, _ bank: Tensor, k: Int = 1, chunkRows: Int? = nil,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(throws: ComputeError.self, sourceLocation: sourceLocation) {
+                    try device.nearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows)
+                }
             }
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: b, k: 1, chunkRows: 0) }
-            let narrow = try Tensor(zeros: [5, 3], on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: narrow, k: 1, chunkRows: nil) }
-            let integers = try Tensor(zeros: [5, 4], dtype: .int32, on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: q, bank: integers, k: 1, chunkRows: nil) }
-            let flat = try Tensor(zeros: [12], on: device)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: flat, bank: b, k: 1, chunkRows: nil) }
-            let elsewhere = try Tensor(zeros: [3, 4], on: device === TestDevices.reference ? CPUDevice.fastShared
-                                                                                              : TestDevices.reference)
-            #expect(throws: ComputeError.self) { try device.nearestNeighbors(queries: elsewhere, bank: b, k: 1, chunkRows: nil) }
+            for k in [0, 17, -1] { expectRejected(q, b, k: k) }
+            expectRejected(q, b, chunkRows: 0)
+            expectRejected(q, try Tensor(zeros: [5, 3], on: device))
+            expectRejected(q, try Tensor(zeros: [5, 4], dtype: .int32, on: device))
+            expectRejected(try Tensor(zeros: [12], on: device), b)
+            let other: any Device = device === TestDevices.reference ? CPUDevice.fastShared : TestDevices.reference
+            expectRejected(try Tensor(zeros: [3, 4], on: other), b)
         }
     }
 }
@@ -255,9 +268,11 @@ struct BruteForceNeighbors {
         var description: String { "coresetSteps(n=\(n),p=\(width),count=\(count)\(identicalCodes ? ",identical" : ""))" }
     }
 
+    /// Codes in the interleaved layout, `[⌈N/16⌉, P, 16]`, with random bytes in the unused lanes of the last block.
     static func codes(_ c: StepCase) -> [UInt8] {
-        if c.identicalCodes { return [UInt8](repeating: 77, count: c.n * c.width) }
-        return testValues(c.n * c.width, seed: 31, low: 0, high: 256).map { UInt8(min($0, 255)) }
+        let count = CoresetCodeLayout.blocks(points: c.n) * c.width * 16
+        if c.identicalCodes { return [UInt8](repeating: 77, count: count) }
+        return testValues(count, seed: 31, low: 0, high: 256).map { UInt8(min($0, 255)) }
     }
 
     /// Initial minima: large random values, with every seventh point already selected (−1).
@@ -266,7 +281,7 @@ struct BruteForceNeighbors {
     }
 
     static func run(_ c: StepCase, on device: any Device) throws -> (picks: [Int32], minima: [Float]) {
-        let codes = try Tensor(Self.codes(c), shape: [c.n, c.width], on: device)
+        let codes = try Tensor(Self.codes(c), shape: [CoresetCodeLayout.blocks(points: c.n), c.width, 16], on: device)
         let minima = try Tensor(Self.minima(c), shape: [c.n], on: device)
         let picks = try device.coresetSteps(codes: codes, minimumDistances: minima, count: c.count)
         return (try picks.int32s(), try minima.floats())
@@ -289,12 +304,12 @@ struct BruteForceNeighbors {
 
     @Test func stepsFollowTheGreedyRule() throws {
         // Three points on a line at 0, 10 and 11 (code units): starting from point 0 alone, the farthest is 2.
-        var codes = [UInt8](repeating: 0, count: 3 * 16)
-        codes[16] = 10
-        codes[32] = 11
+        var codes = [UInt8](repeating: 0, count: 16 * 16)
+        codes[CoresetCodeLayout.offset(point: 1, code: 0, width: 16)] = 10
+        codes[CoresetCodeLayout.offset(point: 2, code: 0, width: 16)] = 11
         let device = TestDevices.reference
         let minima = try Tensor([-1, 100, 121] as [Float], shape: [3], on: device)
-        let picks = try device.coresetSteps(codes: try Tensor(codes, shape: [3, 16], on: device),
+        let picks = try device.coresetSteps(codes: try Tensor(codes, shape: [1, 16, 16], on: device),
                                             minimumDistances: minima, count: 2)
         #expect(try picks.int32s() == [2, 1])
         #expect(try minima.floats() == [-1, -1, -1])
@@ -310,17 +325,22 @@ struct BruteForceNeighbors {
                 try device.coresetProject(features: features, matrix: try Tensor(zeros: [7, 16], on: device))
             }
             let minima = try Tensor(zeros: [4], on: device)
-            for width in [8, 24, 272] {
-                let codes = try Tensor(zeros: [4, width], dtype: .uint8, on: device)
-                #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: 1) }
+            func expectRejected(_ codes: Tensor, count: Int = 1, sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(throws: ComputeError.self, sourceLocation: sourceLocation) {
+                    try device.coresetSteps(codes: codes, minimumDistances: minima, count: count)
+                }
             }
-            let codes = try Tensor(zeros: [4, 16], dtype: .uint8, on: device)
-            #expect(throws: ComputeError.self) { try device.coresetSteps(codes: codes, minimumDistances: minima, count: -1) }
-            #expect(throws: ComputeError.self) {
-                try device.coresetSteps(codes: codes, minimumDistances: try Tensor(zeros: [5], on: device), count: 1)
+            for width in [8, 24, 272] { expectRejected(try Tensor(zeros: [1, width, 16], dtype: .uint8, on: device)) }
+            let codes = try Tensor(zeros: [1, 16, 16], dtype: .uint8, on: device)
+            expectRejected(codes, count: -1)
+            for wrong in [[4, 16], [2, 16, 16], [1, 16, 8]] {
+                expectRejected(try Tensor(zeros: wrong, dtype: .uint8, on: device))
             }
             #expect(throws: ComputeError.self) {
-                try device.coresetSteps(codes: try Tensor(zeros: [0, 16], dtype: .uint8, on: device),
+                try device.coresetSteps(codes: codes, minimumDistances: try Tensor(zeros: [17], on: device), count: 1)
+            }
+            #expect(throws: ComputeError.self) {
+                try device.coresetSteps(codes: try Tensor(zeros: [0, 16, 16], dtype: .uint8, on: device),
                                         minimumDistances: try Tensor(zeros: [0], on: device), count: 1)
             }
         }

@@ -29,7 +29,8 @@ struct CoresetProjection {
     }
 }
 
-/// Projected features quantised to uint8 with one scale: `code = round(x·127/max|x|) + 128`, in `1...255`.
+/// Projected features quantised to uint8 with one scale: `code = round(x·127/max|x|) + 128`, in `1...255`; held
+/// row-major (`[N, width]`) on the host.
 struct CoresetCodes {
     let values: [UInt8]
     let rows: Int
@@ -70,6 +71,17 @@ struct CoresetCodes {
             try body(slice, first)
             first += rowsPerRead
         }
+    }
+
+    /// The codes in the device layout, ``CoresetCodeLayout``: `[⌈N/16⌉, width, 16]`.
+    func interleaved() -> [UInt8] {
+        var result = [UInt8](repeating: 128, count: CoresetCodeLayout.blocks(points: rows) * width * 16)
+        for row in 0..<rows {
+            for code in 0..<width {
+                result[CoresetCodeLayout.offset(point: row, code: code, width: width)] = values[row * width + code]
+            }
+        }
+        return result
     }
 
     /// `Σ (a − b)²` between the codes of rows `i` and `j`, exact.

@@ -96,7 +96,8 @@ public struct GreedyCoresetSampler: Sendable {
             selected.append(first)
         }
         let minima = try Tensor(initial, shape: [n], on: device)
-        let codeTensor = try Tensor(codes.values, shape: [n, codes.width], on: device)
+        let codeTensor = try Tensor(codes.interleaved(), shape: [CoresetCodeLayout.blocks(points: n), codes.width,
+                                                                 CoresetCodeLayout.blockPoints], on: device)
         while selected.count < size {
             let count = min(Self.stepsPerCall, size - selected.count)
             let picks = try device.coresetSteps(codes: codeTensor, minimumDistances: minima, count: count)

@@ -85,11 +85,12 @@ extension OpenCLDevice: DistanceOps {
 
     public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
         try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
-        let (n, width) = (codes.shape[0], codes.shape[1])
+        let (n, width) = (minimumDistances.shape[0], codes.shape[1])
         let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
         guard count > 0 else { return picks }
 
-        // CPU shape: at most 64 spans of whole points; GPU shape: at most 64 work-groups striding over the points.
+        // CPU shape: at most 64 spans, each a multiple of 16 points; GPU shape: at most 64 work-groups striding over
+        // the points.
         let span = max(256, ((n + 63) / 64 + 15) / 16 * 16)
         let items = variant == .cpu ? (n + span - 1) / span : min(64, (n + Self.stepGroup - 1) / Self.stepGroup)
         let maxima = try [0, 1].map { _ in try Tensor(uninitialized: [items], on: self) }
@@ -107,7 +108,8 @@ extension OpenCLDevice: DistanceOps {
             } else {
                 try launch(Self.coresetStepsGPU, global: [items * Self.stepGroup], local: [Self.stepGroup],
                            [.tensor(codes), .int(n), .int(width), .tensor(minimumDistances)] + stepArguments
-                               + [.local(bytes: 4 * Self.stepGroup), .local(bytes: 4 * Self.stepGroup)])
+                               + [.local(bytes: 4 * Self.stepGroup), .local(bytes: 4 * Self.stepGroup),
+                                  .local(bytes: 4 * width)])
             }
         }
         return picks

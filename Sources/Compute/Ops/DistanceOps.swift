@@ -47,8 +47,11 @@ public protocol DistanceOps {
     /// the result, sets its own entry to `−1` (so it is never picked again), and lowers every other entry to its
     /// squared distance to the pick if that is smaller. Distances are exact integers (`Σ (a − b)²` over uint8
     /// codes, below 2²⁴ for `P ≤ 256`), so every device makes the same choices.
+    ///
+    /// Codes are interleaved in blocks of 16 points (see ``CoresetCodeLayout``) so that a CPU kernel handles 16
+    /// points per vector without horizontal sums, and a GPU reads neighbouring bytes in neighbouring work-items.
     /// - Parameters:
-    ///   - codes: `[N, P]` uint8, `P` a multiple of 16 in `16...256`.
+    ///   - codes: `[⌈N/16⌉, P, 16]` uint8, `P` a multiple of 16 in `16...256`.
     ///   - minimumDistances: `[N]` float32 running minima in squared code units, updated in place. Entries `< 0` mark
     ///     points already selected; at least `count` entries must be `≥ 0`.
     ///   - count: steps to run.
@@ -60,7 +63,7 @@ public protocol DistanceOps {
 public enum DistanceLimits {
     /// Largest `k` of ``DistanceOps/nearestNeighbors(queries:bank:k:chunkRows:)``.
     public static let maxNeighbors = 16
-    /// Largest code width of ``DistanceOps/coresetSteps(codes:minimumDistances:count:)``: `254² · 256 < 2²⁴`, so
+    /// Largest code width of ``DistanceOps/coresetSteps(codes:minimumDistances:count:)``: `255² · 256 < 2²⁴`, so
     /// squared distances stay exact in float32.
     public static let maxCodeWidth = 256
     /// Code widths and projection widths are multiples of this (one `uchar16`/`float16` vector).
@@ -118,17 +121,33 @@ extension DistanceOps {
     func validateCoresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int, device: AnyObject) throws {
         let op = "coresetSteps"
         try OpValidation.sameDevice(op, device, codes, minimumDistances)
-        try OpValidation.require(codes, op, dtype: .uint8, rank: 2)
-        try OpValidation.require(minimumDistances, op, dtype: .float32, shape: [codes.shape[0]])
+        try OpValidation.require(minimumDistances, op, dtype: .float32, rank: 1)
+        let n = minimumDistances.shape[0]
+        try OpValidation.require(codes, op, dtype: .uint8,
+                                 shape: [CoresetCodeLayout.blocks(points: n), nil, CoresetCodeLayout.blockPoints])
         let width = codes.shape[1]
         guard width % DistanceLimits.widthMultiple == 0, (16...DistanceLimits.maxCodeWidth).contains(width) else {
             throw ComputeError.invalidArgument(
                 op: op, detail: "the code width must be a multiple of 16 in 16...256, got \(width)")
         }
         guard count >= 0 else { throw ComputeError.invalidArgument(op: op, detail: "count must be ≥ 0, got \(count)") }
-        guard count == 0 || codes.shape[0] > 0 else {
+        guard count == 0 || n > 0 else {
             throw ComputeError.invalidArgument(op: op, detail: "cannot select \(count) of 0 points")
         }
+    }
+}
+
+/// The layout of coreset codes: point `i`'s code `j` lives at `[i / 16, j, i % 16]` of a `[⌈N/16⌉, P, 16]` uint8
+/// tensor (16 points interleaved per block; lanes past `N` in the last block are ignored).
+public enum CoresetCodeLayout {
+    public static let blockPoints = 16
+
+    public static func blocks(points: Int) -> Int { (points + blockPoints - 1) / blockPoints }
+
+    /// Offset of point `point`'s code `code` in a layout of `width` codes per point.
+    @inlinable
+    public static func offset(point: Int, code: Int, width: Int) -> Int {
+        (point / blockPoints * width + code) * blockPoints + point % blockPoints
     }
 }
 
