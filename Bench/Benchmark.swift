@@ -125,3 +125,29 @@ enum BenchmarkRunner {
         }
     }
 }
+
+/// Deterministic inputs and shared row formatting for the benchmarks.
+enum BenchData {
+    /// `count` floats uniform on [−1, 1) from a xorshift generator (fast enough for hundreds of millions).
+    static func uniform(count: Int, seed: UInt64 = 1) -> [Float] {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        return (0..<count).map { _ in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Float(state >> 40) * 0x1p-23 - 1
+        }
+    }
+
+    /// Prints `cells` followed by the median time, GFLOP/s and GFLOP per CPU-second.
+    static func row(_ cells: [String], flops: Double, timing: Timing) {
+        Report.row(cells + [Report.format(timing.medianWall * 1e3, 2), Report.format(flops / timing.medianWall / 1e9),
+                            Report.format(flops / max(timing.medianCPU, 1e-9) / 1e9)])
+    }
+
+    /// The 1-minute load average (`/proc/loadavg`), to judge how busy the shared machine was.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return String(text.split(separator: " ").first ?? "?")
+    }
+}

@@ -53,12 +53,12 @@ struct ConvBenchmark: Benchmark {
             if context.quick { layer.n = max(1, layer.n / 8) }
             let options = Conv2DOptions(stride: layer.stride, padding: layer.padding)
             for device in context.devices {
-                let x = try Tensor(BenchData.values(layer.n * layer.c * layer.size * layer.size),
+                let x = try Tensor(BenchData.uniform(count: layer.n * layer.c * layer.size * layer.size),
                                    shape: [layer.n, layer.c, layer.size, layer.size], on: device)
-                let w = try Tensor(BenchData.values(layer.o * layer.c * layer.kernel * layer.kernel),
+                let w = try Tensor(BenchData.uniform(count: layer.o * layer.c * layer.kernel * layer.kernel),
                                    shape: [layer.o, layer.c, layer.kernel, layer.kernel], on: device)
-                let b = try Tensor(BenchData.values(layer.o), shape: [layer.o], on: device)
-                let dy = try Tensor(BenchData.values(layer.n * layer.o * layer.outSize * layer.outSize),
+                let b = try Tensor(BenchData.uniform(count: layer.o), shape: [layer.o], on: device)
+                let dy = try Tensor(BenchData.uniform(count: layer.n * layer.o * layer.outSize * layer.outSize),
                                     shape: [layer.n, layer.o, layer.outSize, layer.outSize], on: device)
                 let passes: [(String, Bool, () throws -> Void)] = [
                     ("forward", true, { _ = try device.conv2d(x, weight: w, bias: b, options: options) }),

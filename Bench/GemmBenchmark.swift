@@ -29,8 +29,8 @@ struct GemmBenchmark: Benchmark {
             let scale = context.quick && shape.m * shape.k * shape.n > 1 << 26 ? 2 : 1
             let (m, k, n) = (shape.m / scale, shape.k / scale, shape.n / scale)
             for device in context.devices {
-                let a = try Tensor(BenchData.values(m * k), shape: shape.transposeA ? [k, m] : [m, k], on: device)
-                let b = try Tensor(BenchData.values(k * n), shape: shape.transposeB ? [n, k] : [k, n], on: device)
+                let a = try Tensor(BenchData.uniform(count: m * k), shape: shape.transposeA ? [k, m] : [m, k], on: device)
+                let b = try Tensor(BenchData.uniform(count: k * n), shape: shape.transposeB ? [n, k] : [k, n], on: device)
                 let c = try Tensor(zeros: [m, n], on: device)
                 let timing = try Timing.measure(repeats: context.repeats) {
                     try device.gemm(a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, alpha: 1,
@@ -45,19 +45,3 @@ struct GemmBenchmark: Benchmark {
 }
 
 /// Inputs and result rows shared by the dense benchmarks.
-enum BenchData {
-    /// Deterministic values in [-1, 1).
-    static func values(_ count: Int) -> [Float] {
-        var state: UInt32 = 0x9E37_79B9
-        return (0..<count).map { _ in
-            state = state &* 1_664_525 &+ 1_013_904_223
-            return Float(state >> 8) / Float(1 << 23) - 1
-        }
-    }
-
-    /// Prints `cells` followed by the median time, GFLOP/s and GFLOP per CPU-second.
-    static func row(_ cells: [String], flops: Double, timing: Timing) {
-        Report.row(cells + [Report.format(timing.medianWall * 1e3, 2), Report.format(flops / timing.medianWall / 1e9),
-                            Report.format(flops / max(timing.medianCPU, 1e-9) / 1e9)])
-    }
-}

@@ -21,7 +21,8 @@ struct TrainBenchmark: Benchmark {
                Case(size: 224, batch: 32, anchor: "14–17 (PyTorch, 2 threads)")]
         Report.header("train: resnet18, 1000 classes, one SGD step per batch (median of \(context.repeats) steps "
             + "after a warm-up step; device-resident synthetic batch)")
-        Report.table(["input", "batch", "device", "median s/step", "images/s", "CPU s/step", "anchor images/s"])
+        Report.table(["input", "batch", "device", "median s/step", "images/s", "CPU s/step", "anchor images/s",
+                      "load avg"])
         var breakdowns: [(String, [(kind: LayerProfile.Kind, seconds: Double)], Double)] = []
         for trainCase in cases {
             for device in context.devices {
@@ -33,7 +34,7 @@ struct TrainBenchmark: Benchmark {
                 Report.row(["\(trainCase.size)²", "\(trainCase.batch)", device.info.identifier,
                             Report.format(timing.medianWall, 3),
                             Report.format(Double(trainCase.batch) / timing.medianWall),
-                            Report.format(timing.medianCPU, 2), trainCase.anchor])
+                            Report.format(timing.medianCPU, 2), trainCase.anchor, BenchData.loadAverage()])
                 LayerProfile.shared.start()
                 let profiled = try Timing.measure(repeats: 1, warmup: 0) {
                     _ = try trainer.trainStep(batch, learningRate: 0.1).loss.floats()
@@ -110,7 +111,7 @@ struct TrainBenchmark: Benchmark {
         let labels = (0..<count).map { Int32($0 * 7 % 1000) }
         var targets = [Float](repeating: 0, count: count * 1000)
         for (row, label) in labels.enumerated() { targets[row * 1000 + Int(label)] = 1 }
-        let images = try Tensor(BenchData.values(count * 3 * size * size), shape: [count, 3, size, size], on: device)
+        let images = try Tensor(BenchData.uniform(count: count * 3 * size * size), shape: [count, 3, size, size], on: device)
         return TrainingBatch(images: images,
                              targets: try Tensor(targets, shape: [count, 1000], on: device),
                              labels: try Tensor(labels, shape: [count], on: device))

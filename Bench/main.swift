@@ -8,6 +8,8 @@ let benchmarks: [Benchmark] = [
     ConvBenchmark(),
     LayerBenchmark(),
     TrainBenchmark(),
+    DistanceBenchmark(),
+    CoresetBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

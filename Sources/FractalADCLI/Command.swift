@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// A subcommand of `fractalad`.
-protocol Command {
+protocol Command: Sendable {
     static var name: String { get }
     static var summary: String { get }
     /// Synopsis after `fractalad <name>`.

@@ -4,15 +4,19 @@ import Foundation
 /// target's folder, which is then renamed over the target (rename(2) is atomic within one file system). On any error
 /// the temporary file is removed and the target is left as it was.
 ///
-/// The data is not fsync'ed: the guarantee holds against crashes of this process and concurrent readers, not against
-/// power loss.
+/// ``write(_:to:)`` (manifests, reports, checkpoints, model files) also flushes the data to disk before the rename,
+/// so the file survives a power loss once the call returns; `PNG.write` does not flush (dataset images are many and
+/// can be regenerated).
 public enum AtomicFile {
-    /// Writes `data` to `url` atomically.
+    /// Writes `data` to `url` atomically and durably.
     /// - Throws: `ImagingError.Kind.writeFailed` naming `url`.
     public static func write(_ data: Data, to url: URL) throws {
         try replace(url) { temporary in
             do {
                 try data.write(to: temporary)
+                let handle = try FileHandle(forWritingTo: temporary)
+                defer { try? handle.close() }
+                try handle.synchronize()
             } catch {
                 throw ImagingError(.writeFailed, file: url.path, "\(error.localizedDescription)")
             }

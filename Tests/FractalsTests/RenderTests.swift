@@ -56,7 +56,7 @@ enum RenderFixtures {
         for device in try RenderFixtures.devices.dropFirst() {
             let batch = try FractalRenderer(device: device, settings: settings, seed: 77).render(jobs)
             #expect(batch.outcomes == reference.outcomes, "\(mode) on \(device.info.identifier)")
-            #expect(batch.pixels == reference.pixels, "\(mode): images differ on \(device.info.identifier)")
+            #expect(batch.pixels.array == reference.pixels.array, "\(mode): images differ on \(device.info.identifier)")
         }
     }
 
@@ -67,7 +67,7 @@ enum RenderFixtures {
         let together = try renderer.render(jobs)
         for (i, job) in jobs.enumerated() {
             let alone = try renderer.render([job])
-            #expect(alone.pixels[...] == together.pixels[(i * together.imageBytes)..<((i + 1) * together.imageBytes)])
+            #expect(alone.pixels.array[...] == together.pixels.array[(i * together.imageBytes)..<((i + 1) * together.imageBytes)])
         }
     }
 
@@ -99,8 +99,8 @@ enum RenderFixtures {
     @Test func seedsChangeImages() throws {
         let settings = RenderFixtures.settings(size: 32)
         let jobs = try RenderFixtures.jobs(2)
-        let a = try FractalRenderer(device: CPUDevice.fastShared, settings: settings, seed: 1).render(jobs).pixels
-        let b = try FractalRenderer(device: CPUDevice.fastShared, settings: settings, seed: 2).render(jobs).pixels
+        let a = try FractalRenderer(device: CPUDevice.fastShared, settings: settings, seed: 1).render(jobs).pixels.array
+        let b = try FractalRenderer(device: CPUDevice.fastShared, settings: settings, seed: 2).render(jobs).pixels.array
         #expect(a != b)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// A file format of ``MetricsTable``.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -56,7 +57,11 @@ public struct MetricsTable: Sendable, Equatable {
     /// over `url`; on failure nothing is left behind and an existing file at `url` is untouched.
     /// - Throws: ``MetricsError/fileWriteFailed(path:reason:)``.
     public func write(_ format: ReportFormat, to url: URL) throws {
-        try AtomicFile.write(rendered(format), to: url)
+        do {
+            try AtomicFile.write(rendered(format), to: url)
+        } catch let error as ImagingError {
+            throw MetricsError.fileWriteFailed(path: url.path, reason: error.description)
+        }
     }
 
     func markdown() -> String {

@@ -1,10 +1,10 @@
 import Dispatch
 
 /// A raw pointer that may cross into `concurrentPerform` closures; each iteration writes disjoint elements.
-struct SendablePointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-    subscript(index: Int) -> T {
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<T>
+    public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    public subscript(index: Int) -> T {
         get { base[index] }
         nonmutating set { base[index] = newValue }
     }

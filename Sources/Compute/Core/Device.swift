@@ -58,5 +58,5 @@ public protocol DeviceMemory: AnyObject, Sendable {
 
 /// A compute device: memory plus every op family. ``CPUDevice`` is the reference every other device is checked
 /// against; ``OpenCLDevice`` runs the kernels of `Kernels/*.cl`.
-public protocol Device: DeviceMemory, ElementwiseOps, ChaosGameOps, GemmOps, ConvOps, BatchNormOps, PoolOps,
-    LossOps, OptimizerOps, ImageBatchOps {}
+public protocol Device: DeviceMemory, ElementwiseOps, ChaosGameOps, GemmOps, ConvOps, DistanceOps, BatchNormOps,
+    PoolOps, LossOps, OptimizerOps, ImageBatchOps {}

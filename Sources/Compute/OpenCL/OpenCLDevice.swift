@@ -206,8 +206,8 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     /// Every kernel the op families launch; see ``KernelReference/all``.
     static var kernelTable: [KernelReference] {
-        elementwiseKernels + chaosGameKernels + gemmKernels + convKernels + batchNormKernels + poolKernels
-            + lossKernels + optimizerKernels + imageBatchKernels
+        elementwiseKernels + chaosGameKernels + gemmKernels + convKernels + distanceKernels + batchNormKernels
+            + poolKernels + lossKernels + optimizerKernels + imageBatchKernels
     }
 }
 

@@ -40,9 +40,12 @@ public final class DatasetWriter {
         self.root = root
         self.shard = shard
         self.device = device
-        // Keep a batch's intermediate buffers (points, counts, RGB) around 256 MB.
+        // A batch's intermediate buffers (points, counts, RGB) pass through every stage: on a CPU device keep them
+        // near the last-level cache (each stage would otherwise stream them from memory); a GPU wants many images
+        // in flight.
         let perImage = spec.render.points * 8 + spec.render.size * spec.render.size * 7
-        self.batchSize = batchSize ?? max(1, min(256, (256 << 20) / perImage))
+        let budget = device.info.type == .gpu ? 512 << 20 : 48 << 20
+        self.batchSize = batchSize ?? max(4, min(256, budget / perImage))
     }
 
     /// Generates the shard's missing images.

@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 import Imaging
 
@@ -42,9 +43,9 @@ public struct SystemsFile: Sendable {
     /// `count` systems drawn by `sampler` with `seed`.
     public static func sample(count: Int, sampler: IFSSampler, seed: UInt64) -> SystemsFile {
         let systems = [IFSystem](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = SendableBuffer(buffer.baseAddress!)
+            let base = SendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: count) { i in
-                (base.pointer + i).initialize(to: sampler.system(index: i, seed: seed))
+                (base.base + i).initialize(to: sampler.system(index: i, seed: seed))
             }
             initialized = count
         }
@@ -173,10 +174,4 @@ public struct SystemsFile: Sendable {
             return "\(error)"
         }
     }
-}
-
-/// A raw pointer that may cross into `concurrentPerform` closures writing disjoint elements.
-struct SendableBuffer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

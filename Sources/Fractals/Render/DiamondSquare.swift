@@ -16,13 +16,7 @@ public enum DiamondSquare {
         let decay = random.uniform(0.4, 0.8)
         for (y, x) in [(0, 0), (0, n), (n, 0), (n, n)] { grid[y * side + x] = Float(random.nextUnit()) }
         var step = n, level = 1
-        // One counter-based draw per cell and level keeps this loop free of per-draw state.
-        let philox = Philox4x32(seed: seed)
-        func jitter(_ cell: Int, _ amplitude: Float) -> Float {
-            let word = philox.block((RandomStreams.background | 0x100, UInt32(truncatingIfNeeded: imageIndex),
-                                     UInt32(level), UInt32(cell))).0
-            return (Float(word) * 0x1p-32 * 2 - 1) * amplitude
-        }
+        var jitter = CellJitter(philox: Philox4x32(seed: seed), imageIndex: imageIndex)
         while step > 1 {
             let half = step / 2
             let amplitude = Float(0.5 * exp(decay * Double(1 - level)))
@@ -33,7 +27,7 @@ public enum DiamondSquare {
                     while x < side {
                         let average = (g[(y - half) * side + x - half] + g[(y - half) * side + x + half]
                             + g[(y + half) * side + x - half] + g[(y + half) * side + x + half]) / 4
-                        g[y * side + x] = average + jitter(y * side + x, amplitude)
+                        g[y * side + x] = average + jitter.next(cell: y * side + x, level: level, amplitude: amplitude)
                         x += step
                     }
                     y += step
@@ -47,7 +41,7 @@ public enum DiamondSquare {
                         if y + half < side { sum += g[(y + half) * side + x]; count += 1 }
                         if x >= half { sum += g[y * side + x - half]; count += 1 }
                         if x + half < side { sum += g[y * side + x + half]; count += 1 }
-                        g[y * side + x] = sum / count + jitter(y * side + x, amplitude)
+                        g[y * side + x] = sum / count + jitter.next(cell: y * side + x, level: level, amplitude: amplitude)
                         x += step
                     }
                     y += half
@@ -63,7 +57,8 @@ public enum DiamondSquare {
         return cropped.map { ($0 - low) / range }
     }
 
-    /// An RGB background `[size, size, 3]`: hue = x·255·U(.25, 1) + 255·U(0, 1) (mod 256),
+    /// An RGB background `[size, size, 3]` from the noise `x` (quantised to 4096 levels): hue = x·255·U(.25, 1) +
+    /// 255·U(0, 1) (mod 256),
     /// S = min(x·255·U(.1, .3) + 255·U(.4, .6), 255), V = min(x·255·U(.3, .6) + 255·U(.4, .6), 255).
     public static func background(size: Int, seed: UInt64, imageIndex: Int) -> [UInt8] {
         let noise = noise(size: size, seed: seed, imageIndex: imageIndex)
@@ -73,14 +68,21 @@ public enum DiamondSquare {
         let hueGain = 255 * random.uniform(0.25, 1), hueBase = 255 * random.uniform(0, 1)
         let saturationGain = 255 * random.uniform(0.1, 0.3), saturationBase = 255 * random.uniform(0.4, 0.6)
         let valueGain = 255 * random.uniform(0.3, 0.6), valueBase = 255 * random.uniform(0.4, 0.6)
-        var rgb = [UInt8](repeating: 0, count: size * size * 3)
-        for i in 0..<(size * size) {
-            let x = Double(noise[i])
+        // The colour is a function of the noise value alone, so it is tabulated over 4096 levels of it.
+        let levels = 4096
+        var table = [UInt8](repeating: 0, count: levels * 3)
+        for level in 0..<levels {
+            let x = Double(level) / Double(levels - 1)
             let hue = Int32(x * hueGain + hueBase) & 255
             let saturation = Int32(min(x * saturationGain + saturationBase, 255))
             let value = Int32(min(x * valueGain + valueBase, 255))
             let (r, g, b) = ChaosGameMath.hsvToRGB(hue: hue, saturation: saturation, value: value)
-            rgb[3 * i] = r; rgb[3 * i + 1] = g; rgb[3 * i + 2] = b
+            table[3 * level] = r; table[3 * level + 1] = g; table[3 * level + 2] = b
+        }
+        var rgb = [UInt8](repeating: 0, count: size * size * 3)
+        for i in 0..<(size * size) {
+            let level = 3 * Int(noise[i] * Float(levels - 1) + 0.5)
+            rgb[3 * i] = table[level]; rgb[3 * i + 1] = table[level + 1]; rgb[3 * i + 2] = table[level + 2]
         }
         return rgb
     }
@@ -91,5 +93,37 @@ public enum DiamondSquare {
         where foreground[i] == 0 && foreground[i + 1] == 0 && foreground[i + 2] == 0 {
             foreground[i] = background[i]; foreground[i + 1] = background[i + 1]; foreground[i + 2] = background[i + 2]
         }
+    }
+}
+
+/// Counter-based noise for diamond–square: cell `c` of a level uses word `c mod 4` of Philox block `c / 4`, so the
+/// values do not depend on the order cells are visited in; the last block is kept because cells are mostly visited
+/// in increasing order.
+private struct CellJitter {
+    let philox: Philox4x32
+    let imageIndex: Int
+    private var key = (level: -1, block: -1)
+    private var words: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+
+    init(philox: Philox4x32, imageIndex: Int) {
+        self.philox = philox
+        self.imageIndex = imageIndex
+    }
+
+    /// A value uniform on [−amplitude, amplitude).
+    mutating func next(cell: Int, level: Int, amplitude: Float) -> Float {
+        if key != (level, cell >> 2) {
+            key = (level, cell >> 2)
+            words = philox.block((RandomStreams.background | 0x100, UInt32(truncatingIfNeeded: imageIndex),
+                                  UInt32(level), UInt32(cell >> 2)))
+        }
+        let word: UInt32 =
+            switch cell & 3 {
+            case 0: words.0
+            case 1: words.1
+            case 2: words.2
+            default: words.3
+            }
+        return (Float(word) * 0x1p-32 * 2 - 1) * amplitude
     }
 }

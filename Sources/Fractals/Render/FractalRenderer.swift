@@ -76,14 +76,15 @@ public final class FractalRenderer: Sendable {
     /// Renders `jobs` to host memory, compositing backgrounds when the settings ask for them.
     public func render(_ jobs: [RenderJob]) throws -> RenderedBatch {
         let (images, outcomes) = try renderTensor(jobs)
-        var pixels = try images.bytes()
+        let pixels = HostPixels(count: images.byteCount)
+        try device.read(images.buffer, offset: 0, into: pixels.bytes)
         if settings.background {
             let imageBytes = settings.size * settings.size * 3
-            let base = SendableBuffer(pixels.withUnsafeMutableBufferPointer { $0.baseAddress! })
+            let base = SendablePointer(pixels.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
             let seed = self.seed, size = settings.size
             DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
                 let background = DiamondSquare.background(size: size, seed: seed, imageIndex: jobs[i].imageIndex)
-                DiamondSquare.composite(foreground: base.pointer + i * imageBytes, background: background)
+                DiamondSquare.composite(foreground: base.base + i * imageBytes, background: background)
             }
         }
         return RenderedBatch(size: settings.size, pixels: pixels, outcomes: outcomes,
@@ -136,7 +137,7 @@ public final class FractalRenderer: Sendable {
 /// Rendered RGB images in host memory, `[B, S, S, 3]`.
 public struct RenderedBatch: Sendable {
     public let size: Int
-    public var pixels: [UInt8]
+    public let pixels: HostPixels
     public let outcomes: [RenderOutcome]
     public let imageIndices: [Int]
 
@@ -145,6 +146,6 @@ public struct RenderedBatch: Sendable {
 
     /// The bytes of image `i`.
     public func withImage<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try pixels.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[(i * imageBytes)..<((i + 1) * imageBytes)])) }
+        try body(UnsafeRawBufferPointer(rebasing: pixels.bytes[(i * imageBytes)..<((i + 1) * imageBytes)]))
     }
 }

@@ -37,7 +37,7 @@ struct MultiInstanceComposer {
         }
         let objects = try renderer.render(jobs)
         let objectSide = renderer.settings.size
-        var pixels = [UInt8](repeating: 0, count: images.count * size * size * 3)
+        let pixels = HostPixels(count: images.count * size * size * 3)
         var outcomes: [RenderOutcome] = []
         let blur = spec.render.blurProbability
         for (slot, image) in images.enumerated() {
@@ -56,7 +56,7 @@ struct MultiInstanceComposer {
                 let object = try objects.withImage(placement.job) { bytes in
                     try ByteImage(width: objectSide, height: objectSide, channels: 3, pixels: Array(bytes))
                 }
-                let resized = Self.resizedBilinear(object, side: placement.side)
+                let resized = try object.resize(width: placement.side, height: placement.side, interpolation: .bilinear)
                 paste(resized, into: &canvas, size: size, x: placement.x, y: placement.y)
             }
             var random = PhiloxStream(seed: spec.seed, stream: (RandomStreams.multiInstance,
@@ -67,7 +67,7 @@ struct MultiInstanceComposer {
                 let side = Int32((65_536 * w / (1 + 2 * w)).rounded())
                 canvas = Self.blurred(canvas, size: size, side: side)
             }
-            pixels.replaceSubrange((slot * size * size * 3)..<((slot + 1) * size * size * 3), with: canvas)
+            canvas.withUnsafeBytes { pixels.bytes.baseAddress!.advanced(by: slot * size * size * 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             outcomes.append(RenderOutcome(fill: fills.reduce(0, +) / Double(max(fills.count, 1)), attempts: attempts,
                                           meetsMinimumFill: meets))
         }
@@ -106,26 +106,5 @@ struct MultiInstanceComposer {
             }
         }
         return output
-    }
-
-    /// Bilinear resampling with half-pixel centres (objects are placed after this resize).
-    static func resizedBilinear(_ image: ByteImage, side: Int) -> ByteImage {
-        var pixels = [UInt8](repeating: 0, count: side * side * 3)
-        let scale = Double(image.width) / Double(side)
-        for y in 0..<side {
-            let sy = max(0, (Double(y) + 0.5) * scale - 0.5)
-            let y0 = min(Int(sy), image.height - 1), y1 = min(y0 + 1, image.height - 1), fy = sy - Double(y0)
-            for x in 0..<side {
-                let sx = max(0, (Double(x) + 0.5) * scale - 0.5)
-                let x0 = min(Int(sx), image.width - 1), x1 = min(x0 + 1, image.width - 1), fx = sx - Double(x0)
-                for c in 0..<3 {
-                    func at(_ yy: Int, _ xx: Int) -> Double { Double(image.pixels[(yy * image.width + xx) * 3 + c]) }
-                    let top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
-                    let bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
-                    pixels[(y * side + x) * 3 + c] = UInt8((top * (1 - fy) + bottom * fy).rounded())
-                }
-            }
-        }
-        return try! ByteImage(width: side, height: side, channels: 3, pixels: pixels)
     }
 }

@@ -1,0 +1,210 @@
+import Compute
+import Foundation
+import Imaging
+
+/// A frozen backbone that returns the features of named stages.
+public protocol FeatureExtractor: Sendable {
+    var device: any Device { get }
+    /// What identifies these weights in a model file.
+    var reference: BackboneReference { get }
+    /// Stage names the extractor knows (`layer1` … `layer4` for ResNets).
+    var stageNames: [String] { get }
+    /// Features of `stages` for a batch `[N, 3, H, W]`: one `[N, C, h, w]` tensor per stage, in the given order.
+    func stageFeatures(_ batch: Tensor, stages: [String]) throws -> [Tensor]
+}
+
+/// Which backbone weights a model was built with.
+public struct BackboneReference: Sendable, Codable, Equatable {
+    public var architecture: String
+    /// The checkpoint file as given on the command line, or nil for seeded random initialisation.
+    public var checkpoint: String?
+    /// FNV-1a 64 of the checkpoint's bytes, so a changed file is noticed.
+    public var checkpointHash: String?
+    /// Seed of the random initialisation when there is no checkpoint.
+    public var seed: UInt64
+
+    public init(architecture: String, checkpoint: String?, checkpointHash: String?, seed: UInt64) {
+        self.architecture = architecture
+        self.checkpoint = checkpoint
+        self.checkpointHash = checkpointHash
+        self.seed = seed
+    }
+}
+
+/// The scores of one test image.
+public struct AnomalyScore: Sendable {
+    /// Image-level anomaly score.
+    public var score: Double
+    /// Pixel-level anomaly map at the network input size.
+    public var map: FloatMap
+    /// Patch scores on the feature grid, row-major.
+    public var patchScores: [Float]
+}
+
+/// PatchCore (Roth et al., "Towards Total Recall in Industrial Anomaly Detection", CVPR 2022): a memory bank of
+/// locally aware patch features from defect-free images, reduced by a greedy coreset; a test patch's anomaly score is
+/// its distance to the bank.
+public struct PatchCore: Sendable {
+    public let settings: PatchCoreSettings
+    public let extractor: any FeatureExtractor
+    /// Images per backbone batch.
+    public var batchSize: Int
+
+    public init(settings: PatchCoreSettings, extractor: any FeatureExtractor, batchSize: Int = 8) throws {
+        try settings.validate()
+        for stage in settings.stages where !extractor.stageNames.contains(stage) {
+            throw PatchCoreError.invalidSettings(
+                "unknown stage '\(stage)'; the backbone has \(extractor.stageNames.joined(separator: ", "))")
+        }
+        self.settings = settings
+        self.extractor = extractor
+        self.batchSize = max(1, batchSize)
+    }
+
+    // MARK: Features
+
+    /// Embeddings of prepared images: `[N·L, D]` rows (image-major, raster order within an image).
+    public func embed(_ images: [PreparedImage]) throws -> (rows: [Float], grid: (height: Int, width: Int), dimension: Int) {
+        let side = settings.preprocessing.outputSide
+        var planes = [Float]()
+        planes.reserveCapacity(images.count * 3 * side * side)
+        for image in images { planes += image.planes }
+        let batch = try Tensor(planes, shape: [images.count, 3, side, side], on: extractor.device)
+        let stages = try extractor.stageFeatures(batch, stages: settings.stages)
+        let hostStages = try stages.map { try $0.floats() }
+        let grid = (height: stages[0].shape[2], width: stages[0].shape[3])
+        let dimension = settings.embedding.dimension(channels: stages.map { $0.shape[1] },
+                                                     targetDimension: settings.targetDimension)
+        let perImage = grid.height * grid.width * dimension
+        let rows = [Float](unsafeUninitializedCapacity: images.count * perImage) { buffer, initialized in
+            let output = SendablePointer(buffer.baseAddress!)
+            let settings = self.settings
+            DispatchQueue.concurrentPerform(iterations: images.count) { n in
+                let features = zip(stages, hostStages).map { tensor, values in
+                    let (c, h, w) = (tensor.shape[1], tensor.shape[2], tensor.shape[3])
+                    return StageFeatures(channels: c, height: h, width: w,
+                                         values: Array(values[(n * c * h * w)..<((n + 1) * c * h * w)]))
+                }
+                let embedding = settings.embedding.embed(features, pretrainDimension: settings.pretrainDimension,
+                                                         targetDimension: settings.targetDimension)
+                embedding.withUnsafeBufferPointer {
+                    (output.base + n * perImage).update(from: $0.baseAddress!, count: perImage)
+                }
+            }
+            initialized = images.count * perImage
+        }
+        return (rows, grid, dimension)
+    }
+
+    /// Loads and prepares images in parallel.
+    public func prepare(_ urls: [URL]) throws -> [PreparedImage] {
+        let results = Locked<[Int: Result<PreparedImage, Error>]>([:])
+        let preprocessing = settings.preprocessing
+        DispatchQueue.concurrentPerform(iterations: urls.count) { i in
+            let result = Result { try preprocessing.prepare(urls[i]) }
+            results.withLock { $0[i] = result }
+        }
+        return try (0..<urls.count).map { i in try results.withLock { $0[i]! }.get() }
+    }
+
+    // MARK: Fitting
+
+    /// Builds the memory bank from defect-free images.
+    /// - Parameter progress: called with `(images done, total)`.
+    public func fit(_ trainImages: [URL], progress: (Int, Int) -> Void = { _, _ in }) throws -> PatchCoreModel {
+        guard !trainImages.isEmpty else { throw DatasetError("no training images") }
+        var rows: [Float] = []
+        var grid = (height: 0, width: 0), dimension = 0
+        for start in stride(from: 0, to: trainImages.count, by: batchSize) {
+            let chunk = Array(trainImages[start..<min(start + batchSize, trainImages.count)])
+            let embedded = try embed(try prepare(chunk))
+            rows += embedded.rows
+            (grid, dimension) = (embedded.grid, embedded.dimension)
+            progress(start + chunk.count, trainImages.count)
+        }
+        let patches = rows.count / dimension
+        var bank = rows
+        if settings.coresetRatio < 1 {
+            let features = try Tensor(rows, shape: [patches, dimension], on: extractor.device)
+            let sampler = GreedyCoresetSampler(ratio: settings.coresetRatio, seed: settings.seed)
+            let selected = try sampler.select(features: features)
+            bank = [Float](unsafeUninitializedCapacity: selected.count * dimension) { buffer, initialized in
+                rows.withUnsafeBufferPointer { source in
+                    for (i, row) in selected.enumerated() {
+                        (buffer.baseAddress! + i * dimension).update(from: source.baseAddress! + row * dimension,
+                                                                     count: dimension)
+                    }
+                }
+                initialized = selected.count * dimension
+            }
+        }
+        return PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank, dimension: dimension,
+                              grid: grid, trainingImages: trainImages.count, trainingPatches: patches)
+    }
+
+    // MARK: Scoring
+
+    /// Anomaly scores and maps of prepared images against `model`'s bank.
+    public func score(_ images: [PreparedImage], model: PatchCoreModel, bank: Tensor) throws -> [AnomalyScore] {
+        let device = extractor.device
+        let embedded = try embed(images)
+        guard embedded.dimension == model.dimension else {
+            throw PatchCoreError.backboneMismatch("features have \(embedded.dimension) dimensions, the model's bank \(model.dimension)")
+        }
+        let locations = embedded.grid.height * embedded.grid.width
+        let k = settings.neighbors
+        let queries = try Tensor(embedded.rows, shape: [images.count * locations, model.dimension], on: device)
+        let (distanceTensor, indexTensor) = try device.nearestNeighbors(queries: queries, bank: bank, k: k,
+                                                                         chunkRows: nil)
+        let distances = try distanceTensor.floats(), indices = try indexTensor.int32s()
+        let side = settings.preprocessing.outputSide
+        var results: [AnomalyScore] = []
+        for n in 0..<images.count {
+            var patchScores = [Float](repeating: 0, count: locations)
+            for l in 0..<locations {
+                let row = (n * locations + l) * k
+                var sum: Float = 0
+                for j in 0..<k {
+                    let d = max(distances[row + j], 0)
+                    sum += settings.distance == .squared ? d : d.squareRoot()
+                }
+                patchScores[l] = sum / Float(k)
+            }
+            let best = patchScores.indices.max { patchScores[$0] < patchScores[$1] } ?? 0
+            var score = Double(patchScores[best])
+            if case .reweighted(let neighbors) = settings.imageScoring {
+                let query = Array(embedded.rows[((n * locations + best) * model.dimension)..<((n * locations + best + 1) * model.dimension)])
+                let nearest = Int(indices[(n * locations + best) * k])
+                score *= try reweighting(query: query, nearest: nearest, neighbors: neighbors, model: model, bank: bank)
+            }
+            var map = try FloatMap(width: embedded.grid.width, height: embedded.grid.height, values: patchScores)
+            map = try map.resized(width: side, height: side, interpolation: settings.mapUpsampling.interpolation)
+            if settings.mapSigma > 0 { map = try map.gaussianFiltered(sigma: settings.mapSigma) }
+            results.append(AnomalyScore(score: score, map: map, patchScores: patchScores))
+        }
+        return results
+    }
+
+    /// `1 − softmax(‖q − m_j‖)[m*]` over `m*` (the bank row nearest to the most anomalous patch `q`) and its nearest
+    /// bank rows (eq. 7 of the paper, as anomalib computes it).
+    private func reweighting(query: [Float], nearest: Int, neighbors: Int, model: PatchCoreModel, bank: Tensor) throws
+        -> Double {
+        let device = extractor.device
+        let dimension = model.dimension
+        let anchor = try Tensor(Array(model.bank[(nearest * dimension)..<((nearest + 1) * dimension)]),
+                                shape: [1, dimension], on: device)
+        let support = try device.nearestNeighbors(queries: anchor, bank: bank, k: min(neighbors, model.bankSize),
+                                                  chunkRows: nil).indices.int32s()
+        let distances = support.filter { $0 >= 0 }.map { index -> Double in
+            var sum = 0.0
+            for d in 0..<dimension {
+                let difference = Double(query[d]) - Double(model.bank[Int(index) * dimension + d])
+                sum += difference * difference
+            }
+            return sum.squareRoot()
+        }
+        guard let largest = distances.max() else { return 1 }
+        let exponentials = distances.map { exp($0 - largest) }
+        return 1 - exponentials[0] / exponentials.reduce(0, +)
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// A fitted PatchCore model: its settings, the backbone it needs, and the memory bank.
+public struct PatchCoreModel: Sendable {
+    public var settings: PatchCoreSettings
+    public var backbone: BackboneReference
+    /// `[bankSize, dimension]` row-major.
+    public var bank: [Float]
+    public var dimension: Int
+    /// The feature grid of the training images.
+    public var grid: (height: Int, width: Int)
+    public var trainingImages: Int
+    /// Patches before the coreset.
+    public var trainingPatches: Int
+
+    public var bankSize: Int { dimension > 0 ? bank.count / dimension : 0 }
+}

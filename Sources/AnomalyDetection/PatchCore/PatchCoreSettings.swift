@@ -1,0 +1,113 @@
+import Foundation
+import Imaging
+
+/// How test and training images become network input.
+public struct Preprocessing: Sendable, Codable, Equatable {
+    /// Shorter side after resizing (`keepAspect`), or both sides.
+    public var resize: Int
+    /// Centre crop side, or nil for none.
+    public var crop: Int?
+    /// Resize the shorter side to `resize` (torchvision `Resize(256)`) rather than both sides (`Resize((256, 256))`).
+    public var keepAspect: Bool
+    public var mean: [Float]
+    public var std: [Float]
+
+    /// patchcore-inspection: `Resize(256)` → `CenterCrop(224)`, ImageNet normalisation.
+    public static let official = Preprocessing(resize: 256, crop: 224, keepAspect: true,
+                                               mean: ByteImage.imageNetMean, std: ByteImage.imageNetStd)
+    /// anomalib: `Resize((256, 256))`, no crop.
+    public static let anomalib = Preprocessing(resize: 256, crop: nil, keepAspect: false,
+                                               mean: ByteImage.imageNetMean, std: ByteImage.imageNetStd)
+
+    /// Side of the network input.
+    public var outputSide: Int { crop ?? resize }
+}
+
+/// Distance used for patch scores.
+public enum PatchDistance: String, Sendable, Codable, CaseIterable {
+    /// Squared L2, as faiss `IndexFlatL2` returns and patchcore-inspection scores.
+    case squared
+    /// Euclidean distance, as anomalib scores.
+    case euclidean
+}
+
+/// How the patch-score grid is brought to the input size.
+public enum MapUpsampling: String, Sendable, Codable, CaseIterable {
+    case bilinear
+    case nearest
+
+    var interpolation: FloatMap.Interpolation { self == .bilinear ? .bilinear : .nearest }
+}
+
+/// From patch scores to an image score.
+public enum ImageScoring: Sendable, Codable, Equatable {
+    /// The largest patch score (patchcore-inspection).
+    case max
+    /// Roth et al. (CVPR 2022) eq. 7, as anomalib implements it: the largest patch score `s*` times
+    /// `1 − softmax(‖m_test* − m_j‖)` at `m*`, over `m*` and its `neighbors − 1` nearest bank entries.
+    case reweighted(neighbors: Int)
+}
+
+/// Every setting of a PatchCore model; stored in the model file.
+public struct PatchCoreSettings: Sendable, Codable, Equatable {
+    /// Backbone stages whose features are used, in order (the first fixes the feature grid).
+    public var stages: [String]
+    public var embedding: PatchEmbedding
+    public var pretrainDimension: Int
+    public var targetDimension: Int
+    public var preprocessing: Preprocessing
+    /// Fraction of training patches kept by the greedy coreset (1 keeps all).
+    public var coresetRatio: Double
+    /// Nearest neighbours averaged into a patch score.
+    public var neighbors: Int
+    public var distance: PatchDistance
+    public var imageScoring: ImageScoring
+    /// Anomaly maps are upsampled to the input size bilinearly (patchcore-inspection) or by nearest neighbour
+    /// (anomalib), then smoothed with a Gaussian of this σ.
+    public var mapUpsampling: MapUpsampling
+    public var mapSigma: Double
+    public var seed: UInt64
+
+    /// patchcore-inspection's `IM224_WR50_L2-3_P01_D1024-1024_PS-3_AN-1`: layer2 + layer3, 1024/1024 embedding,
+    /// 10 % coreset, squared distance to the nearest neighbour, max image score, bilinear map + σ 4, 224 px.
+    public static let official = PatchCoreSettings(
+        stages: ["layer2", "layer3"], embedding: .official, pretrainDimension: 1024, targetDimension: 1024,
+        preprocessing: .official, coresetRatio: 0.1, neighbors: 1, distance: .squared, imageScoring: .max,
+        mapUpsampling: .bilinear, mapSigma: 4, seed: 0)
+
+    /// anomalib's PatchCore defaults: 1536-d concatenation, 256×256 input, Euclidean distance, re-weighted image
+    /// score with 9 neighbours, nearest-upsampled map + σ 4, 10 % coreset.
+    public static let anomalib = PatchCoreSettings(
+        stages: ["layer2", "layer3"], embedding: .anomalib, pretrainDimension: 1024, targetDimension: 1024,
+        preprocessing: .anomalib, coresetRatio: 0.1, neighbors: 1, distance: .euclidean,
+        imageScoring: .reweighted(neighbors: 9), mapUpsampling: .nearest, mapSigma: 4, seed: 0)
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws {
+            if !ok { throw PatchCoreError.invalidSettings(message) }
+        }
+        try check(!stages.isEmpty, "at least one backbone stage is needed")
+        try check(coresetRatio > 0 && coresetRatio <= 1, "the coreset ratio must be in (0, 1], got \(coresetRatio)")
+        try check((1...16).contains(neighbors), "neighbours must be in 1...16, got \(neighbors)")
+        if case .reweighted(let n) = imageScoring { try check((1...16).contains(n), "re-weighting neighbours must be in 1...16") }
+        try check(pretrainDimension >= 1 && targetDimension >= 1, "embedding dimensions must be positive")
+        try check(preprocessing.resize >= 16 && preprocessing.resize <= 4096, "resize must be in 16...4096")
+        if let crop = preprocessing.crop { try check(crop >= 16 && crop <= preprocessing.resize, "crop must be in 16...resize") }
+        try check(mapSigma >= 0, "the map σ must be ≥ 0")
+    }
+}
+
+/// Problems specific to PatchCore models.
+public enum PatchCoreError: Error, CustomStringConvertible, Equatable {
+    case invalidSettings(String)
+    case badModelFile(path: String, problem: String)
+    case backboneMismatch(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSettings(let problem): "invalid PatchCore settings: \(problem)"
+        case let .badModelFile(path, problem): "\(path): not a usable PatchCore model: \(problem)"
+        case .backboneMismatch(let problem): "backbone mismatch: \(problem)"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+extension OpenCLDevice: DistanceOps {
+    private static let nearestNeighborsCPU = KernelReference("distance", "nearest_neighbors_cpu")
+    private static let nearestNeighborsGPU = KernelReference("distance", "nearest_neighbors_gpu")
+    private static let nearestNeighborsMerge = KernelReference("distance", "nearest_neighbors_merge")
+    private static let coresetProjectCPU = KernelReference("distance", "coreset_project_cpu")
+    private static let coresetProjectGPU = KernelReference("distance", "coreset_project_gpu")
+    private static let coresetStepsCPU = KernelReference("distance", "coreset_steps_cpu")
+    private static let coresetStepsGPU = KernelReference("distance", "coreset_steps_gpu")
+
+    static let distanceKernels = [nearestNeighborsCPU, nearestNeighborsGPU, nearestNeighborsMerge, coresetProjectCPU,
+                                  coresetProjectGPU, coresetStepsCPU, coresetStepsGPU]
+
+    /// Tile side of the GPU-shaped kernels (`TILE` in `distance.cl`).
+    private static let tile = 16
+    /// Work-group size of `coreset_steps_gpu` (`GROUP` in `distance.cl`).
+    private static let stepGroup = 256
+    /// Scratch memory allowed for the per-block partial top-k lists of one chunk.
+    private static let partialBytesLimit = 64 << 20
+    /// Host-to-device staging allowed for one chunk of a bank held by another device.
+    private static let stagingBytesLimit = 256 << 20
+
+    /// Bank rows handled by one work-item (CPU shape: about 2 MiB of rows, which stay in cache while the query
+    /// tiles pass over them) or one work-group (GPU shape: 16 tiles).
+    func neighborBlockRows(depth: Int) -> Int {
+        if variant == .gpu { return 16 * Self.tile }
+        return min(4096, max(64, (2 << 20) / (4 * max(depth, 1)) / 4 * 4))
+    }
+
+    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
+        -> (distances: Tensor, indices: Tensor) {
+        try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+        let (m, depth, n) = (queries.shape[0], queries.shape[1], bank.shape[0])
+        let distances = try Tensor(uninitialized: [m, k], on: self)
+        let indices = try Tensor(uninitialized: [m, k], dtype: .int32, on: self)
+        try fill(distances, value: .infinity)
+        try fill(indices, value: -1)
+        guard m > 0, n > 0 else { return (distances, indices) }
+
+        let block = neighborBlockRows(depth: depth)
+        var chunk = chunkRows ?? max(1, Self.partialBytesLimit / (m * k * 8)) * block
+        if chunkRows == nil, bank.buffer.device !== self {
+            let rowBytes = max(depth, 1) * 4
+            chunk = min(chunk, max(block, min(Self.stagingBytesLimit, info.maxAllocationBytes) / rowBytes))
+        }
+        chunk = min(chunk, n)
+        let maxBlocks = (chunk + block - 1) / block
+        let partialDistances = try Tensor(uninitialized: [maxBlocks, m, k], on: self)
+        let partialIndices = try Tensor(uninitialized: [maxBlocks, m, k], dtype: .int32, on: self)
+
+        try BankChunks(bank: bank, chunkRows: chunk).forEach(on: self) { buffer, rowOffset, range in
+            let blocks = (range.count + block - 1) / block
+            let arguments: [KernelArgument] = [
+                .tensor(queries), .int(m), .int(depth), .buffer(buffer), .int(rowOffset), .int(range.count),
+                .int(range.lowerBound), .int(k), .int(block), .tensor(partialDistances), .tensor(partialIndices),
+            ]
+            if variant == .cpu {
+                try launch(Self.nearestNeighborsCPU, global: [(m + 3) / 4, blocks], local: [1, 1], arguments)
+            } else {
+                let tileBytes = 4 * Self.tile * Self.tile
+                try launch(Self.nearestNeighborsGPU, global: [Self.tile * blocks, m], local: [Self.tile, Self.tile],
+                           arguments + [.local(bytes: tileBytes), .local(bytes: tileBytes), .local(bytes: tileBytes)])
+            }
+            try launch(Self.nearestNeighborsMerge, global: [m], local: [variant == .cpu ? 1 : preferredGroupSize],
+                       [.tensor(partialDistances), .tensor(partialIndices), .int(blocks), .int(m), .int(k),
+                        .tensor(distances), .tensor(indices)])
+        }
+        return (distances, indices)
+    }
+
+    public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {
+        try validateCoresetProject(features: features, matrix: matrix, device: self)
+        let (n, depth, width) = (features.shape[0], features.shape[1], matrix.shape[1])
+        let projected = try Tensor(uninitialized: [n, width], on: self)
+        let arguments: [KernelArgument] = [.tensor(features), .int(n), .int(depth), .tensor(matrix), .int(width),
+                                           .tensor(projected)]
+        if variant == .cpu {
+            try launch(Self.coresetProjectCPU, global: [(n + 7) / 8, (width + 31) / 32], local: [1, 1], arguments)
+        } else {
+            let tileBytes = 4 * Self.tile * Self.tile
+            try launch(Self.coresetProjectGPU, global: [width, n], local: [Self.tile, Self.tile],
+                       arguments + [.local(bytes: tileBytes), .local(bytes: tileBytes)])
+        }
+        return projected
+    }
+
+    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
+        try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
+        let (n, width) = (minimumDistances.shape[0], codes.shape[1])
+        let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
+        guard count > 0 else { return picks }
+
+        // CPU shape: at most 64 spans, each a multiple of 16 points; GPU shape: at most 64 work-groups striding over
+        // the points.
+        let span = max(256, ((n + 63) / 64 + 15) / 16 * 16)
+        let items = variant == .cpu ? (n + span - 1) / span : min(64, (n + Self.stepGroup - 1) / Self.stepGroup)
+        let maxima = try [0, 1].map { _ in try Tensor(uninitialized: [items], on: self) }
+        let arguments = try [0, 1].map { _ in try Tensor(uninitialized: [items], dtype: .int32, on: self) }
+        for step in -1..<count {
+            let previous = (step + 2) % 2, next = (step + 1) % 2
+            let stepArguments: [KernelArgument] = [
+                .int(step >= 0 ? 1 : 0), .tensor(maxima[previous]), .tensor(arguments[previous]), .int(items),
+                .tensor(maxima[next]), .tensor(arguments[next]), .tensor(picks), .int(max(step, 0)),
+            ]
+            if variant == .cpu {
+                try launch(Self.coresetStepsCPU, global: [items], local: [1],
+                           [.tensor(codes), .int(n), .int(width), .int(span), .tensor(minimumDistances)]
+                               + stepArguments)
+            } else {
+                try launch(Self.coresetStepsGPU, global: [items * Self.stepGroup], local: [Self.stepGroup],
+                           [.tensor(codes), .int(n), .int(width), .tensor(minimumDistances)] + stepArguments
+                               + [.local(bytes: 4 * Self.stepGroup), .local(bytes: 4 * Self.stepGroup),
+                                  .local(bytes: 4 * width)])
+            }
+        }
+        return picks
+    }
+}
