@@ -85,7 +85,7 @@ extension Module {
     }
 }
 
-extension ResNet {
+extension ResNet: CustomStringConvertible {
     /// Metadata keys FractalAD writes into every checkpoint.
     public enum MetadataKey {
         public static let architecture = "arch"

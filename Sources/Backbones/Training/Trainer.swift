@@ -131,7 +131,8 @@ public final class Trainer {
         return true
     }
 
-    private var batchesPerEpoch: Int {
+    /// Batches in one epoch (a last batch of a single image is dropped; see ``EpochOrder``).
+    public var batchesPerEpoch: Int {
         EpochOrder(sampleCount: data.epochSize, batchSize: configuration.batchSize, seed: 0).batchesPerEpoch
     }
 
