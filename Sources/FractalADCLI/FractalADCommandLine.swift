@@ -11,6 +11,9 @@ public enum FractalADCommandLine {
         IFSCommand.self,
         GenerateCommand.self,
         SyntheticCommand.self,
+        FitCommand.self,
+        PredictCommand.self,
+        EvaluateCommand.self,
     ]
 
     static var usage: String {
