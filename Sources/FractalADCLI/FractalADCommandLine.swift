@@ -12,6 +12,9 @@ public enum FractalADCommandLine {
         GenerateCommand.self,
         SyntheticCommand.self,
         TrainCommand.self,
+        FitCommand.self,
+        PredictCommand.self,
+        EvaluateCommand.self,
     ]
 
     static var usage: String {

@@ -1,0 +1,75 @@
+import AnomalyDetection
+import Foundation
+
+/// `fractalad evaluate`: PatchCore on every category of an MVTec AD or VisA folder, with the paper's metrics.
+enum EvaluateCommand: Command {
+    static let name = "evaluate"
+    static let summary = "fit and test PatchCore per category of an MVTec AD / VisA folder; write the metrics table and heat maps"
+    static let synopsis = "--dataset mvtec|visa --root DIR [--backbone FILE] [--categories a,b] [--out DIR] [options]"
+    static let options: [OptionSpec] = [
+        .value("dataset", "KIND", "mvtec (any folder in MVTec AD layout) or visa (required)"),
+        .value("root", "DIR", "dataset root (required)"),
+        .value("categories", "LIST", "comma-separated categories (default: all)"),
+        .value("out", "DIR", "results folder (default ./fractalad-results)"),
+        .flag("no-heatmaps", "skip the per-image heat-map panels"),
+        .flag("save-models", "also write each category's model file"),
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device]
+
+    static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
+        let format: InspectionDatasetFormat = try arguments.choice("dataset", default: .mvtec)
+        guard arguments.string("dataset") != nil else { throw UsageError("--dataset is required") }
+        let root = URL(fileURLWithPath: try arguments.required("root"))
+        let out = URL(fileURLWithPath: arguments.string("out") ?? "fractalad-results")
+        let only = arguments.string("categories").map { $0.split(separator: ",").map(String.init) }
+        let settings = try PatchCoreOptions.settings(arguments)
+        let categories = try InspectionDataset.categories(root: root, format: format, only: only)
+        let device = try CommonOptions.device(arguments, console)
+        let patchCore = try PatchCore(settings: settings, extractor: try PatchCoreOptions.extractor(arguments, device: device),
+                                      batchSize: try PatchCoreOptions.batchSize(arguments))
+        let table = try PatchCoreRun(patchCore: patchCore, console: console).evaluate(
+            categories, datasetName: "\(format.rawValue) \(root.lastPathComponent)", out: out,
+            heatMaps: !arguments.flag("no-heatmaps"), saveModels: arguments.flag("save-models"))
+        console.print(String(decoding: try table.rendered(.markdown), as: UTF8.self))
+        console.print("results: \(out.path)/results.{md,csv,json}")
+        return 0
+    }
+}
+
+/// Evaluates categories one after another and writes the tables; shared by `evaluate` and `demo`.
+struct PatchCoreRun {
+    let patchCore: PatchCore
+    let console: Console
+
+    func evaluate(_ categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
+                  saveModels: Bool) throws -> MetricsTable {
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let evaluation = PatchCoreEvaluation(patchCore: patchCore, heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
+        var rows: [CategoryMetrics] = []
+        for category in categories {
+            let display = ProgressDisplay(console, label: category.name, unit: "images")
+            let (metrics, model) = try evaluation.evaluate(category) { phase, done, total in
+                display.update(done: done, total: total, force: done == total && phase == "fit")
+            }
+            rows.append(metrics)
+            if saveModels { try model.write(to: out.appending(path: "\(category.name).patchcore")) }
+        }
+        let settings = patchCore.settings
+        let side = settings.preprocessing.outputSide
+        let resizing = settings.preprocessing.keepAspect
+            ? "Resize(\(settings.preprocessing.resize))" + (settings.preprocessing.crop.map { " + CenterCrop(\($0))" } ?? "")
+            : "Resize((\(settings.preprocessing.resize), \(settings.preprocessing.resize)))"
+        let table = MetricsTable(
+            title: "PatchCore on \(datasetName)",
+            settings: EvaluationSettings(
+                evaluationWidth: side, evaluationHeight: side, resizing: resizing + ", masks nearest",
+                maskBinarization: .nonZero,
+                notes: ["backbone": patchCore.extractor.reference.checkpoint ?? "random \(patchCore.extractor.reference.architecture)",
+                        "stages": settings.stages.joined(separator: "+"), "embedding": settings.embedding.rawValue,
+                        "coreset": "\(settings.coresetRatio)", "neighbors": "\(settings.neighbors)"]),
+            rows: rows)
+        for format in ReportFormat.allCases {
+            try table.write(format, to: out.appending(path: "results.\(format.rawValue)"))
+        }
+        return table
+    }
+}

@@ -1,0 +1,54 @@
+import AnomalyDetection
+import Compute
+import Foundation
+
+/// Options shared by `fit` and `evaluate`: the backbone and the PatchCore settings.
+enum PatchCoreOptions {
+    static let backbone: [OptionSpec] = [
+        .value("backbone", "FILE", "backbone checkpoint (safetensors, torchvision key names); omit for random weights"),
+        .value("arch", "NAME", "architecture when --backbone is omitted (default wide_resnet50_2), or a check of the checkpoint's"),
+        .value("seed", "S", "seed of random weights and of the coreset (default 0)"),
+    ]
+
+    static let settings: [OptionSpec] = [
+        .value("preset", "P", "official (patchcore-inspection, default) or anomalib"),
+        .value("layers", "LIST", "backbone stages, e.g. layer2,layer3 (default) or layer1,layer2,layer3"),
+        .value("coreset", "R", "fraction of patches kept by the greedy coreset, in (0, 1] (default 0.1)"),
+        .value("neighbors", "K", "nearest neighbours averaged into a patch score (default 1)"),
+        .value("image-size", "PX", "shorter side after resizing (default 256) ..."),
+        .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none)"),
+        .value("batch", "B", "images per backbone batch (default 8)"),
+    ]
+
+    enum Preset: String, CaseIterable { case official, anomalib }
+
+    static func settings(_ arguments: Arguments) throws -> PatchCoreSettings {
+        let preset: Preset = try arguments.choice("preset", default: .official)
+        var settings = preset == .official ? PatchCoreSettings.official : PatchCoreSettings.anomalib
+        if let layers = arguments.string("layers") {
+            settings.stages = layers.split(separator: ",").map(String.init)
+        }
+        settings.coresetRatio = try arguments.double("coreset", default: settings.coresetRatio, in: 1e-6...1)!
+        settings.neighbors = try arguments.int("neighbors", default: settings.neighbors, in: 1...16)!
+        settings.preprocessing.resize = try arguments.int("image-size", default: settings.preprocessing.resize,
+                                                          in: 16...4096)!
+        if let crop = try arguments.int("crop", in: 0...4096) { settings.preprocessing.crop = crop == 0 ? nil : crop }
+        settings.seed = try arguments.uint64("seed", default: 0)
+        do {
+            try settings.validate()
+        } catch let error as PatchCoreError {
+            throw UsageError(error.description)
+        }
+        return settings
+    }
+
+    static func extractor(_ arguments: Arguments, device: any Device) throws -> ResNetFeatureExtractor {
+        try ResNetFeatureExtractor.load(checkpoint: arguments.string("backbone").map { URL(fileURLWithPath: $0) },
+                                        architecture: arguments.string("arch"),
+                                        seed: try arguments.uint64("seed", default: 0), device: device)
+    }
+
+    static func batchSize(_ arguments: Arguments) throws -> Int {
+        try arguments.int("batch", default: 8, in: 1...1024)!
+    }
+}
