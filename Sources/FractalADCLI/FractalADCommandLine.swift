@@ -15,6 +15,7 @@ public enum FractalADCommandLine {
         FitCommand.self,
         PredictCommand.self,
         EvaluateCommand.self,
+        DemoCommand.self,
     ]
 
     static var usage: String {
