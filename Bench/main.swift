@@ -10,6 +10,7 @@ let benchmarks: [Benchmark] = [
     TrainBenchmark(),
     DistanceBenchmark(),
     CoresetBenchmark(),
+    PatchCoreBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))

@@ -14,7 +14,11 @@ public struct PreparedImage: Sendable {
 extension Preprocessing {
     /// Reads `url` (PNG or JPEG), converts it to RGB, resizes and crops it, and normalises it.
     public func prepare(_ url: URL) throws -> PreparedImage {
-        let original = try ImageFile.read(url)
+        try prepare(try ImageFile.read(url))
+    }
+
+    /// Converts an image in memory to RGB, resizes and crops it, and normalises it.
+    public func prepare(_ original: ByteImage) throws -> PreparedImage {
         let picture = try geometry(try original.converted(toChannels: 3), interpolation: .bilinear)
         return PreparedImage(planes: try picture.normalizedPlanes(mean: mean, std: std), picture: picture,
                              originalSize: (original.width, original.height))

@@ -14,4 +14,15 @@ public struct PatchCoreModel: Sendable {
     public var trainingPatches: Int
 
     public var bankSize: Int { dimension > 0 ? bank.count / dimension : 0 }
+
+    public init(settings: PatchCoreSettings, backbone: BackboneReference, bank: [Float], dimension: Int,
+                grid: (height: Int, width: Int), trainingImages: Int, trainingPatches: Int) {
+        self.settings = settings
+        self.backbone = backbone
+        self.bank = bank
+        self.dimension = dimension
+        self.grid = grid
+        self.trainingImages = trainingImages
+        self.trainingPatches = trainingPatches
+    }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import Imaging
+import Testing
+
+/// `fit`, `predict`, `evaluate` and `demo` through the built binary.
+@Suite struct PatchCoreCommandTests {
+    final class Folder {
+        let url = FileManager.default.temporaryDirectory.appending(path: "fractalad-pc-\(UUID().uuidString)")
+        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        func path(_ name: String) -> String { url.appending(path: name).path }
+    }
+
+    static let small = ["--arch", "resnet18", "--image-size", "64", "--crop", "64", "--device", "opencl"]
+
+    /// A tiny MVTec-layout category written by `fractalad synthetic`.
+    static func inspection(_ folder: Folder) throws -> String {
+        let root = folder.path("inspection")
+        let result = try Tool.run(["synthetic", "--out", root, "--categories", "washer", "--size", "64", "--train", "4",
+                                   "--test-good", "2", "--test-per-defect", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        return root
+    }
+
+    @Test func fitThenPredictWritesScoresAndOverlays() throws {
+        let folder = try Folder()
+        let root = try Self.inspection(folder)
+        let model = folder.path("washer.patchcore")
+        let fit = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", model] + Self.small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let predict = try Tool.run(["predict", "--model", model, "--out", folder.path("predictions"), "--device", "opencl",
+                                    "\(root)/washer/test/good", "\(root)/washer/test/crack/000.png"])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let scores = try String(contentsOfFile: folder.path("predictions/scores.csv"), encoding: .utf8)
+        #expect(scores.split(separator: "\n").count == 4)
+        #expect(FileManager.default.fileExists(atPath: folder.path("predictions/000.png")))
+    }
+
+    @Test func evaluateWritesTheTableInThreeFormats() throws {
+        let folder = try Folder()
+        let root = try Self.inspection(folder)
+        let out = folder.path("results")
+        let result = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--out", out] + Self.small)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("| washer |"))
+        for file in ["results.md", "results.csv", "results.json", "heatmaps/washer/crack/000.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file) missing")
+        }
+    }
+
+    @Test func badInputsGiveClearErrors() throws {
+        let folder = try Folder()
+        let root = try Self.inspection(folder)
+        try FileManager.default.createDirectory(atPath: folder.path("empty"), withIntermediateDirectories: true)
+        let empty = try Tool.run(["fit", "--train", folder.path("empty"), "--out", folder.path("m")] + Self.small)
+        #expect(empty.status == 1 && empty.stderr.contains("holds no PNG or JPEG images"), "\(empty.stderr)")
+
+        let unknown = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--categories", "bottle"]
+            + Self.small)
+        #expect(unknown.status == 1 && unknown.stderr.contains("unknown category 'bottle'"), "\(unknown.stderr)")
+
+        let missing = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", folder.path("nowhere")] + Self.small)
+        #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
+
+        // A mask of the wrong size names both files.
+        let mask = "\(root)/washer/ground_truth/crack/000_mask.png"
+        try PNG.write(try ByteImage(width: 10, height: 10, channels: 1, value: 255), to: URL(fileURLWithPath: mask))
+        let mismatch = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--no-heatmaps"] + Self.small)
+        #expect(mismatch.status == 1 && mismatch.stderr.contains("000_mask.png is 10×10") &&
+                mismatch.stderr.contains("000.png is 64×64"), "\(mismatch.stderr)")
+
+        // A missing mask names the image.
+        try FileManager.default.removeItem(atPath: mask)
+        let noMask = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root] + Self.small)
+        #expect(noMask.status == 1 && noMask.stderr.contains("no mask for"), "\(noMask.stderr)")
+
+        // Corrupt and foreign model files.
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: folder.path("corrupt.patchcore")))
+        let corrupt = try Tool.run(["predict", "--model", folder.path("corrupt.patchcore"), "--out", folder.path("p"),
+                                    "\(root)/washer/test/good"])
+        #expect(corrupt.status == 1 && corrupt.stderr.contains("not a usable PatchCore model"), "\(corrupt.stderr)")
+
+        let usage = try Tool.run(["evaluate", "--root", root])
+        #expect(usage.status == 2)
+    }
+
+    @Test func quickDemoRunsEndToEnd() throws {
+        let folder = try Folder()
+        let result = try Tool.run(["demo", "--quick", "--out", folder.path("demo"), "--device", "opencl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("PatchCore on the synthetic inspection set, fractal pre-trained resnet18"))
+        #expect(FileManager.default.fileExists(atPath: folder.path("demo/patchcore-fractal/results.md")))
+        // A rerun reuses every finished stage.
+        let again = try Tool.run(["demo", "--quick", "--out", folder.path("demo"), "--device", "opencl"])
+        #expect(again.status == 0 && again.stdout.contains("pre-trained backbone found"))
+    }
+}
