@@ -44,7 +44,8 @@ enum VisASplit {
                 }
                 let maskURL = root.appending(path: fields[maskColumn])
                 guard FileManager.default.fileExists(atPath: maskURL.path) else {
-                    throw DatasetError("no mask for \(image.path): \(maskURL.path) does not exist")
+                    throw DatasetError("\(split.path) line \(number + 2): no mask for \(image.path): \(maskURL.path) "
+                        + "does not exist")
                 }
                 mask = maskURL
             }
