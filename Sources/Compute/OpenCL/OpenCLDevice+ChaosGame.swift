@@ -47,8 +47,7 @@ extension OpenCLDevice: ChaosGameOps {
     }
 
     public func chaosGameStatistics(counts: Tensor) throws -> Tensor {
-        try OpValidation.sameDevice("chaosGameStatistics", self, counts)
-        try OpValidation.require(counts, "chaosGameStatistics", dtype: .int32, rank: 3)
+        try validateStatistics(counts: counts, device: self)
         let batch = counts.shape[0], plane = counts.shape[1] * counts.shape[2]
         let statistics = try Tensor(uninitialized: [batch, 2], dtype: .int32, on: self)
         if variant == .cpu {

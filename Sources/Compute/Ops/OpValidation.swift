@@ -69,6 +69,11 @@ extension ChaosGameOps {
         }
     }
 
+    func validateStatistics(counts: Tensor, device: AnyObject) throws {
+        try OpValidation.sameDevice("chaosGameStatistics", device, counts)
+        try OpValidation.require(counts, "chaosGameStatistics", dtype: .int32, rank: 3)
+    }
+
     func validateColorize(counts: Tensor, statistics: Tensor, colors: Tensor, device: AnyObject) throws {
         let op = "chaosGameColorize"
         try OpValidation.sameDevice(op, device, counts, statistics, colors)
