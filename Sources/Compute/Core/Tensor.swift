@@ -14,8 +14,9 @@ public struct Tensor: Sendable {
     public var rank: Int { shape.count }
     public var byteCount: Int { count * dtype.byteSize }
 
-    /// Wraps an existing buffer; it must hold at least `shape`'s elements.
-    public init(shape: [Int], dtype: DType, buffer: DeviceBuffer) {
+    /// Wraps an existing buffer; it must hold at least `shape`'s elements (the callers, inside this module, have
+    /// checked both).
+    init(shape: [Int], dtype: DType, buffer: DeviceBuffer) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         precondition(shape.reduce(1, *) * dtype.byteSize <= buffer.byteCount, "buffer too small for \(shape)")
         self.shape = shape

@@ -61,8 +61,11 @@ public struct IFSSampler: Sendable {
             let f = random.uniform(-translationBound, translationBound)
             maps.append(AffineMap(parameters: (linear + [e, f]).map(Self.canonical)))
         }
-        // A system of contractions with σ2 > 0 always has a map with non-zero determinant.
-        return (try? IFSystem(maps: maps)) ?? (try! IFSystem(maps: maps, probabilities: Array(repeating: 1, count: n)))
+        // Probabilities ∝ |det| = σ1·σ2; in the measure-zero case where every σ2 is 0 the maps are chosen uniformly.
+        let weights = maps.map { abs($0.determinant) }
+        let total = weights.reduce(0, +)
+        return IFSystem(validatedMaps: maps,
+                        probabilities: total > 0 ? weights.map { $0 / total } : Array(repeating: 1 / Double(n), count: n))
     }
 
     /// Splits the σ-factor `alpha` over `n` maps: the reference code's sequential sampler, exact by construction.

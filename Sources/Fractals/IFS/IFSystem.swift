@@ -41,6 +41,12 @@ public struct IFSystem: Sendable, Equatable {
         self.probabilities = abs(total - 1) <= 1e-12 ? weights : weights.map { $0 / total }
     }
 
+    /// A system the caller has built correctly: 1 to ``maxMaps`` finite maps, probabilities summing to 1.
+    init(validatedMaps maps: [AffineMap], probabilities: [Double]) {
+        self.maps = maps
+        self.probabilities = probabilities
+    }
+
     /// The largest singular value over all maps.
     public var largestSingularValue: Double { maps.map { $0.singularValues.0 }.max() ?? 0 }
 
