@@ -93,21 +93,8 @@ import Testing
             outputGradient: dy, input: try Tensor(x, shape: [c.n, c.c, c.h, c.w], on: device),
             kernelSize: (c.kh, c.kw), options: c.options, includeBias: true)
         let dw = try dwTensor.floats(), db = try dbTensor!.floats()
-        let h: Float = 0.25
-        func centred(_ values: [Float], _ i: Int, _ f: ([Float]) throws -> Double) rethrows -> Double {
-            var plus = values, minus = values
-            plus[i] += h
-            minus[i] -= h
-            return (try f(plus) - f(minus)) / Double(2 * h)
-        }
-        for i in x.indices {
-            #expect(abs(try centred(x, i) { try loss($0, w, b) } - Double(dx[i])) < 1e-4, "dx[\(i)]")
-        }
-        for i in w.indices {
-            #expect(abs(try centred(w, i) { try loss(x, $0, b) } - Double(dw[i])) < 1e-4, "dw[\(i)]")
-        }
-        for i in b.indices {
-            #expect(abs(try centred(b, i) { try loss(x, w, $0) } - Double(db[i])) < 1e-4, "db[\(i)]")
+        try expectFiniteDifferences([x, w, b], gradients: [dx, dw, db], names: ["dx", "dw", "db"]) {
+            try loss($0[0], $0[1], $0[2])
         }
     }
 

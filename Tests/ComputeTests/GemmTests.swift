@@ -2,14 +2,6 @@ import Compute
 import Foundation
 import Testing
 
-/// NMSE allowed between two float32 reductions of length `n` that sum in different orders (blocked, fused
-/// multiply-add or not). Each addition rounds with a relative error of at most ε = 2⁻²⁴; for inputs of random
-/// sign those errors add up like a random walk, so one implementation's NMSE against the exact result is about
-/// n·ε²/6. The limit allows 8·n·ε², about fifty times that (the worst case measured on PoCL and the fast CPU path
-/// used 3.5% of it), and still catches a single element off by 10⁻³ among hundreds.
-func reductionTolerance(_ n: Int) -> Tolerance {
-    .nmse(8 * Double(max(n, 1)) * 0x1p-48)
-}
 
 @Suite struct GemmTests {
     struct Case: CustomStringConvertible, Sendable {
@@ -152,21 +144,8 @@ func reductionTolerance(_ n: Int) -> Tolerance {
         let (dwTensor, dbTensor) = try device.linearBackwardWeight(
             outputGradient: dy, input: try Tensor(x, shape: [batch, inputs], on: device), includeBias: true)
         let dw = try dwTensor.floats(), db = try dbTensor!.floats()
-        let h: Float = 0.25
-        func centred(_ values: [Float], _ i: Int, _ f: ([Float]) throws -> Double) rethrows -> Double {
-            var plus = values, minus = values
-            plus[i] += h
-            minus[i] -= h
-            return (try f(plus) - f(minus)) / Double(2 * h)
-        }
-        for i in x.indices {
-            #expect(abs(try centred(x, i) { try loss($0, w, b) } - Double(dx[i])) < 1e-4, "dx[\(i)]")
-        }
-        for i in w.indices {
-            #expect(abs(try centred(w, i) { try loss(x, $0, b) } - Double(dw[i])) < 1e-4, "dw[\(i)]")
-        }
-        for i in b.indices {
-            #expect(abs(try centred(b, i) { try loss(x, w, $0) } - Double(db[i])) < 1e-4, "db[\(i)]")
+        try expectFiniteDifferences([x, w, b], gradients: [dx, dw, db], names: ["dx", "dw", "db"]) {
+            try loss($0[0], $0[1], $0[2])
         }
     }
 }

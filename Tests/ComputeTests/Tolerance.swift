@@ -82,3 +82,33 @@ func testValues(_ count: Int, seed: UInt64, low: Float = -2, high: Float = 2) ->
     var stream = PhiloxStream(seed: seed, stream: (9, 9, 9))
     return (0..<count).map { _ in low + (high - low) * Float(stream.nextUnit()) }
 }
+
+/// NMSE allowed between two float32 reductions of length `n` that sum in different orders (blocked, fused
+/// multiply-add or not). Each addition rounds with a relative error of at most ε = 2⁻²⁴; for inputs of random
+/// sign those errors add up like a random walk, so one implementation's NMSE against the exact result is about
+/// n·ε²/6. The limit allows 8·n·ε², about fifty times that (the worst case measured on PoCL and the fast CPU path
+/// used 3.5% of it), and still catches a single element off by 10⁻³ among hundreds.
+func reductionTolerance(_ n: Int) -> Tolerance {
+    .nmse(8 * Double(max(n, 1)) * 0x1p-48)
+}
+
+/// Checks analytic gradients against centred differences `(L(p + h) − L(p − h)) / 2h` of a loss computed in Double,
+/// one parameter element at a time.
+/// - Parameters:
+///   - parameters: the arrays the loss depends on.
+///   - gradients: the analytic gradient of each array, same shapes.
+///   - names: labels for failures.
+func expectFiniteDifferences(_ parameters: [[Float]], gradients: [[Float]], names: [String], step h: Float = 0.25,
+                             tolerance: Double = 1e-4, sourceLocation: SourceLocation = #_sourceLocation,
+                             loss: ([[Float]]) throws -> Double) rethrows {
+    for (p, values) in parameters.enumerated() {
+        for i in values.indices {
+            var plus = parameters, minus = parameters
+            plus[p][i] += h
+            minus[p][i] -= h
+            let numeric = (try loss(plus) - loss(minus)) / Double(2 * h)
+            #expect(abs(numeric - Double(gradients[p][i])) < tolerance, "\(names[p])[\(i)]",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
