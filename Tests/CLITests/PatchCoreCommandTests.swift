@@ -46,6 +46,13 @@ import Testing
         for file in ["results.md", "results.csv", "results.json", "heatmaps/washer/crack/000.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file) missing")
         }
+        // A rerun with the same settings keeps finished categories; other settings recompute them.
+        let again = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--out", out] + Self.small)
+        #expect(again.status == 0 && again.stderr.contains("washer: kept from an earlier run"), "\(again.stderr)")
+        #expect(again.stdout == result.stdout)
+        let other = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--out", out, "--coreset", "0.5"]
+            + Self.small)
+        #expect(other.status == 0 && !other.stderr.contains("kept from an earlier run"))
     }
 
     @Test func badInputsGiveClearErrors() throws {

@@ -1,10 +1,11 @@
 import AnomalyDetection
 import Foundation
+import Imaging
 
 /// `fractalad evaluate`: PatchCore on every category of an MVTec AD or VisA folder, with the paper's metrics.
 enum EvaluateCommand: Command {
     static let name = "evaluate"
-    static let summary = "fit and test PatchCore per category of an MVTec AD / VisA folder; write the metrics table and heat maps"
+    static let summary = "fit and test PatchCore per category of an MVTec AD / VisA folder; write the metrics table and heat maps (a rerun keeps finished categories)"
     static let synopsis = "--dataset mvtec|visa --root DIR [--backbone FILE] [--categories a,b] [--out DIR] [options]"
     static let options: [OptionSpec] = [
         .value("dataset", "KIND", "mvtec (any folder in MVTec AD layout) or visa (required)"),
@@ -44,14 +45,27 @@ struct PatchCoreRun {
                   saveModels: Bool) throws -> MetricsTable {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let evaluation = PatchCoreEvaluation(patchCore: patchCore, heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
+        let finished = out.appending(path: "categories")
+        try FileManager.default.createDirectory(at: finished, withIntermediateDirectories: true)
+        let fingerprint = try runFingerprint()
         var rows: [CategoryMetrics] = []
         for category in categories {
+            // A rerun with the same settings keeps the categories an earlier (interrupted) run finished.
+            let saved = finished.appending(path: "\(category.name).json")
+            if let data = try? Data(contentsOf: saved), let done = try? JSONDecoder().decode(FinishedCategory.self, from: data),
+               done.fingerprint == fingerprint, !saveModels {
+                console.note("\(category.name): kept from an earlier run (\(saved.path))")
+                rows.append(done.metrics)
+                continue
+            }
             let display = ProgressDisplay(console, label: category.name, unit: "images")
             let (metrics, model) = try evaluation.evaluate(category) { phase, done, total in
                 display.update(done: done, total: total, force: done == total && phase == "fit")
             }
             rows.append(metrics)
             if saveModels { try model.write(to: out.appending(path: "\(category.name).patchcore")) }
+            try AtomicFile.write(try JSONEncoder().encode(FinishedCategory(fingerprint: fingerprint, metrics: metrics)),
+                                 to: saved)
         }
         let settings = patchCore.settings
         let side = settings.preprocessing.outputSide
@@ -71,5 +85,20 @@ struct PatchCoreRun {
             try table.write(format, to: out.appending(path: "results.\(format.rawValue)"))
         }
         return table
+    }
+
+    /// One category's result as kept between runs.
+    private struct FinishedCategory: Codable {
+        var fingerprint: String
+        var metrics: CategoryMetrics
+    }
+
+    /// The settings and backbone that determine a category's numbers.
+    private func runFingerprint() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let settings = String(decoding: try encoder.encode(patchCore.settings), as: UTF8.self)
+        let backbone = String(decoding: try encoder.encode(patchCore.extractor.reference), as: UTF8.self)
+        return settings + backbone
     }
 }
