@@ -1,4 +1,5 @@
 import AnomalyDetection
+import Compute
 import Foundation
 import Imaging
 
@@ -27,19 +28,28 @@ enum EvaluateCommand: Command {
         let device = try CommonOptions.device(arguments, console)
         let patchCore = try PatchCore(settings: settings, extractor: try PatchCoreOptions.extractor(arguments, device: device),
                                       batchSize: try PatchCoreOptions.batchSize(arguments))
-        let table = try PatchCoreRun(patchCore: patchCore, console: console).evaluate(
+        let cancellation = CancellationFlag()
+        InterruptHandler.install(cancellation, console: console)
+        let table = try PatchCoreRun(patchCore: patchCore, console: console, cancellation: cancellation).evaluate(
             categories, datasetName: "\(format.rawValue) \(root.lastPathComponent)", out: out,
             heatMaps: !arguments.flag("no-heatmaps"), saveModels: arguments.flag("save-models"))
+        if cancellation.isCancelled {
+            console.note("stopped after \(table.rows.count) of \(categories.count) categories; rerun the same command "
+                + "to continue")
+            return 130
+        }
         console.print(String(decoding: try table.rendered(.markdown), as: UTF8.self))
         console.print("results: \(out.path)/results.{md,csv,json}")
         return 0
     }
 }
 
-/// Evaluates categories one after another and writes the tables; shared by `evaluate` and `demo`.
+/// Evaluates categories one after another and writes the tables; shared by `evaluate` and `demo`. A cancellation
+/// stops it between categories (the finished ones are kept for the next run).
 struct PatchCoreRun {
     let patchCore: PatchCore
     let console: Console
+    var cancellation = CancellationFlag()
 
     func evaluate(_ categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
                   saveModels: Bool) throws -> MetricsTable {
@@ -49,7 +59,7 @@ struct PatchCoreRun {
         try FileManager.default.createDirectory(at: finished, withIntermediateDirectories: true)
         let fingerprint = try runFingerprint()
         var rows: [CategoryMetrics] = []
-        for category in categories {
+        for category in categories where !cancellation.isCancelled {
             // A rerun with the same settings keeps the categories an earlier (interrupted) run finished.
             let saved = finished.appending(path: "\(category.name).json")
             if let data = try? Data(contentsOf: saved), let done = try? JSONDecoder().decode(FinishedCategory.self, from: data),
@@ -81,8 +91,11 @@ struct PatchCoreRun {
                         "stages": settings.stages.joined(separator: "+"), "embedding": settings.embedding.rawValue,
                         "coreset": "\(settings.coresetRatio)", "neighbors": "\(settings.neighbors)"]),
             rows: rows)
-        for format in ReportFormat.allCases {
-            try table.write(format, to: out.appending(path: "results.\(format.rawValue)"))
+        // An interrupted run writes no table: results files always cover every category asked for.
+        if !cancellation.isCancelled {
+            for format in ReportFormat.allCases {
+                try table.write(format, to: out.appending(path: "results.\(format.rawValue)"))
+            }
         }
         return table
     }
