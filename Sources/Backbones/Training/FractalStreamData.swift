@@ -94,12 +94,10 @@ public final class FractalStreamData: TrainingData {
             return TrainingBatch(images: try normalized(rendered),
                                  targets: try targets(oneHot(classes, classes: classCount)), labels: labels)
         }
-        // λ and the box depend only on the stream and the image size: draw them with Imaging's own code on a
-        // one-image placeholder batch.
+        // λ and the box come from Imaging's draw, so they equal what `BatchMixing.apply` would use.
         var random = choice.random
         let size = configuration.imageSize
-        let draw = try mixing.apply(images: [Float](repeating: 0, count: size * size), shape: (1, 1, size, size),
-                                    labels: [0], classCount: 1, random: &random)
+        let draw = try mixing.draw(height: size, width: size, random: &random)
         let images: Tensor
         if let box = draw.box {
             images = try normalized(try pasteBoxes(rendered, box: box))
@@ -109,11 +107,7 @@ public final class FractalStreamData: TrainingData {
             try device.scale(images, by: Float(draw.lambda))
             try device.axpy(Float(1 - draw.lambda), partners, images)
         }
-        var soft = [Float](repeating: 0, count: classes.count * classCount)
-        for (i, label) in classes.enumerated() {
-            soft[i * classCount + label] += Float(draw.lambda)
-            soft[i * classCount + classes[(i + classes.count - 1) % classes.count]] += Float(1 - draw.lambda)
-        }
+        let soft = BatchMixing.targets(labels: classes, classCount: classCount, lambda: draw.lambda)
         return TrainingBatch(images: images, targets: try targets(soft), labels: labels)
     }
 
