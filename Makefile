@@ -10,6 +10,9 @@ deps:
 demo: deps
 	swift run -c release fractalad demo
 
+# Tests pick kernel variants deterministically and never write the per-user tuning cache; the tuning tests
+# switch it on against a temporary file.
+test: export FRACTALAD_TUNING = off
 test: deps
 	swift test
 

@@ -5,10 +5,11 @@
 // the first row `index_base`. The bank is split into blocks of `block` rows; each (query, block) pair produces a
 // sorted partial top-k in partial_d/partial_i [blocks, M, k], and nearest_neighbors_merge folds the partial lists
 // into the running top-k distances/indices [M, k] that are carried from chunk to chunk.
-//   nearest_neighbors_cpu   CPU: one work-item per (4 queries, block); 4x4 query/row register tile, float16 lanes
-//                           over dimensions: global = (ceil(M/4), blocks), local = (1, 1).
-//   nearest_neighbors_gpu   GPU: one 16x16 work-group per (16 queries, block of 256 rows); 16x16 __local tiles of
-//                           queries and rows: global = (16*blocks, 16*ceil(M/16)), local = (16, 16).
+//   nearest_neighbors_cpu   CPU: one work-item per (NN_QUERIES queries, block); NN_QUERIES x NN_ROWS query/row
+//                           register tile, NN_LANES-float vectors over dimensions (tuned):
+//                           global = (ceil(M/NN_QUERIES), blocks), local = (1, 1).
+//   nearest_neighbors_gpu   GPU: one T x T work-group per (T queries, block of 16*T rows), T = NN_TILE (tuned);
+//                           T x T __local tiles of queries and rows: global = (T*blocks, T*ceil(M/T)), local = (T, T).
 //   nearest_neighbors_merge one work-item per query: global = M.
 // Candidates are ordered by (distance, index), with index compared as unsigned so that empty slots (-1) sort last.
 //
@@ -57,63 +58,116 @@ inline float sum16(float16 a) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Nearest neighbours, CPU shape: 4 queries x 4 bank rows per inner tile, 16 accumulators of float16.
+// Nearest neighbours, CPU shape: NN_QUERIES queries x NN_ROWS bank rows per inner tile, one accumulator of
+// NN_LANES floats per (query, row) pair. The tuner picks the three from the variants listed in
+// Sources/Compute/OpenCL/KernelTuning.swift (build options -D NN_LANES=… -D NN_QUERIES=… -D NN_ROWS=…); the
+// defaults are the AVX-512 shape (4 x 4 x float16: 16 accumulators + 4 queries fit 32 vector registers).
 
-#define FOR4(X) X(0) X(1) X(2) X(3)
-#define QUERY_POINTER(r) __global const float *q##r = queries + (long)min(first + r, m - 1) * depth;
-#define ROW_POINTER(c) __global const float *b##c = rows + (long)min(j0 + c, end - 1) * depth;
-#define ZERO_ROW(r) float16 a##r##0 = 0, a##r##1 = 0, a##r##2 = 0, a##r##3 = 0;
-#define LOAD_QUERY(r) float16 x##r = vload16(0, q##r + d);
-#define ACCUMULATE_ROW(c) {                                                                       \
-        float16 y = vload16(0, b##c + d), t;                                                      \
-        t = x0 - y; a0##c = fma(t, t, a0##c); t = x1 - y; a1##c = fma(t, t, a1##c);               \
-        t = x2 - y; a2##c = fma(t, t, a2##c); t = x3 - y; a3##c = fma(t, t, a3##c); }
-#define REDUCE_ROW(r) float s##r##0 = sum16(a##r##0), s##r##1 = sum16(a##r##1), s##r##2 = sum16(a##r##2), \
-        s##r##3 = sum16(a##r##3);
-#define TAIL_ROW(r) {                                                                             \
-        float x = q##r[d], t;                                                                     \
-        t = x - b0[d]; s##r##0 = fma(t, t, s##r##0); t = x - b1[d]; s##r##1 = fma(t, t, s##r##1); \
-        t = x - b2[d]; s##r##2 = fma(t, t, s##r##2); t = x - b3[d]; s##r##3 = fma(t, t, s##r##3); }
-#define INSERT_ROW(r)                                                                             \
-        neighbor_insert(best_d[r], best_i[r], k, s##r##0, index_base + j0);                       \
-        if (j0 + 1 < end) neighbor_insert(best_d[r], best_i[r], k, s##r##1, index_base + j0 + 1); \
-        if (j0 + 2 < end) neighbor_insert(best_d[r], best_i[r], k, s##r##2, index_base + j0 + 2); \
-        if (j0 + 3 < end) neighbor_insert(best_d[r], best_i[r], k, s##r##3, index_base + j0 + 3);
+#ifndef NN_LANES
+#define NN_LANES 16
+#endif
+#ifndef NN_QUERIES
+#define NN_QUERIES 4
+#endif
+#ifndef NN_ROWS
+#define NN_ROWS 4
+#endif
+#define NN_CAT_(a, b) a##b
+#define NN_CAT(a, b) NN_CAT_(a, b)
+#define floatL NN_CAT(float, NN_LANES)
+#define vloadL NN_CAT(vload, NN_LANES)
+
+inline float sum8(float8 a) {
+    float4 s4 = a.lo + a.hi;
+    float2 s2 = s4.lo + s4.hi;
+    return s2.x + s2.y;
+}
+
+inline float sum4(float4 a) {
+    float2 s2 = a.lo + a.hi;
+    return s2.x + s2.y;
+}
+
+#define sumL NN_CAT(sum, NN_LANES)
 
 __kernel void nearest_neighbors_cpu(__global const float *queries, int m, int depth, __global const float *bank,
                                     int bank_offset, int row_count, int index_base, int k, int block,
                                     __global float *partial_d, __global int *partial_i) {
-    int first = get_global_id(0) * 4, block_index = get_global_id(1);
+    int first = get_global_id(0) * NN_QUERIES, block_index = get_global_id(1);
     if (first >= m) return;
     __global const float *rows = bank + (long)bank_offset * depth;
-    float best_d[4][MAX_K];
-    int best_i[4][MAX_K];
-    for (int r = 0; r < 4; ++r) {
+    float best_d[NN_QUERIES][MAX_K];
+    int best_i[NN_QUERIES][MAX_K];
+    for (int r = 0; r < NN_QUERIES; ++r) {
         for (int t = 0; t < k; ++t) { best_d[r][t] = INFINITY; best_i[r][t] = -1; }
     }
     int start = block_index * block, end = min(row_count, start + block);
-    int vector_depth = depth & ~15;
-    FOR4(QUERY_POINTER)
-    for (int j0 = start; j0 < end; j0 += 4) {
-        FOR4(ROW_POINTER)
-        FOR4(ZERO_ROW)
-        int d = 0;
-        for (; d < vector_depth; d += 16) {
-            FOR4(LOAD_QUERY)
-            FOR4(ACCUMULATE_ROW)
+    int vector_depth = depth / NN_LANES * NN_LANES;
+    __global const float *q[NN_QUERIES];
+#pragma unroll
+    for (int r = 0; r < NN_QUERIES; ++r) q[r] = queries + (long)min(first + r, m - 1) * depth;
+    for (int j0 = start; j0 < end; j0 += NN_ROWS) {
+        __global const float *b[NN_ROWS];
+        floatL a[NN_QUERIES][NN_ROWS];
+#pragma unroll
+        for (int c = 0; c < NN_ROWS; ++c) {
+            b[c] = rows + (long)min(j0 + c, end - 1) * depth;
+#pragma unroll
+            for (int r = 0; r < NN_QUERIES; ++r) a[r][c] = 0;
         }
-        FOR4(REDUCE_ROW)
-        for (; d < depth; ++d) { FOR4(TAIL_ROW) }
-        FOR4(INSERT_ROW)
+        int d = 0;
+        for (; d < vector_depth; d += NN_LANES) {
+            floatL x[NN_QUERIES];
+#pragma unroll
+            for (int r = 0; r < NN_QUERIES; ++r) x[r] = vloadL(0, q[r] + d);
+#pragma unroll
+            for (int c = 0; c < NN_ROWS; ++c) {
+                floatL y = vloadL(0, b[c] + d);
+#pragma unroll
+                for (int r = 0; r < NN_QUERIES; ++r) {
+                    floatL t = x[r] - y;
+                    a[r][c] = fma(t, t, a[r][c]);
+                }
+            }
+        }
+        float s[NN_QUERIES][NN_ROWS];
+#pragma unroll
+        for (int r = 0; r < NN_QUERIES; ++r) {
+#pragma unroll
+            for (int c = 0; c < NN_ROWS; ++c) s[r][c] = sumL(a[r][c]);
+        }
+        for (; d < depth; ++d) {
+#pragma unroll
+            for (int r = 0; r < NN_QUERIES; ++r) {
+                float x = q[r][d];
+#pragma unroll
+                for (int c = 0; c < NN_ROWS; ++c) {
+                    float t = x - b[c][d];
+                    s[r][c] = fma(t, t, s[r][c]);
+                }
+            }
+        }
+#pragma unroll
+        for (int r = 0; r < NN_QUERIES; ++r) {
+#pragma unroll
+            for (int c = 0; c < NN_ROWS; ++c) {
+                if (j0 + c < end) neighbor_insert(best_d[r], best_i[r], k, s[r][c], index_base + j0 + c);
+            }
+        }
     }
-    for (int r = 0; r < 4 && first + r < m; ++r) {
+    for (int r = 0; r < NN_QUERIES && first + r < m; ++r) {
         long out = ((long)block_index * m + first + r) * k;
         for (int t = 0; t < k; ++t) { partial_d[out + t] = best_d[r][t]; partial_i[out + t] = best_i[r][t]; }
     }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Nearest neighbours, GPU shape: local id 0 = bank row in the tile, local id 1 = query in the tile.
+// Nearest neighbours, GPU shape: local id 0 = bank row in the tile, local id 1 = query in the tile. The tile side
+// NN_TILE is tuned (8, 16 or 32 where the work-group and local memory allow it).
+
+#ifndef NN_TILE
+#define NN_TILE 16
+#endif
 
 __kernel void nearest_neighbors_gpu(__global const float *queries, int m, int depth, __global const float *bank,
                                     int bank_offset, int row_count, int index_base, int k, int block,
@@ -121,30 +175,30 @@ __kernel void nearest_neighbors_gpu(__global const float *queries, int m, int de
                                     __local float *query_tile, __local float *row_tile, __local float *tile_d) {
     int lx = get_local_id(0), ly = get_local_id(1);
     int block_index = get_group_id(0);
-    int query = get_group_id(1) * TILE + ly;
+    int query = get_group_id(1) * NN_TILE + ly;
     __global const float *rows = bank + (long)bank_offset * depth;
     float best_d[MAX_K];
     int best_i[MAX_K];
     for (int t = 0; t < k; ++t) { best_d[t] = INFINITY; best_i[t] = -1; }
     int start = block_index * block, end = min(row_count, start + block);
-    for (int j0 = start; j0 < end; j0 += TILE) {
+    for (int j0 = start; j0 < end; j0 += NN_TILE) {
         float sum = 0;
-        for (int d0 = 0; d0 < depth; d0 += TILE) {
+        for (int d0 = 0; d0 < depth; d0 += NN_TILE) {
             int d = d0 + lx, row = j0 + ly;
-            query_tile[ly * TILE + lx] = query < m && d < depth ? queries[(long)query * depth + d] : 0.0f;
-            row_tile[ly * TILE + lx] = row < end && d < depth ? rows[(long)row * depth + d] : 0.0f;
+            query_tile[ly * NN_TILE + lx] = query < m && d < depth ? queries[(long)query * depth + d] : 0.0f;
+            row_tile[ly * NN_TILE + lx] = row < end && d < depth ? rows[(long)row * depth + d] : 0.0f;
             barrier(CLK_LOCAL_MEM_FENCE);
-            for (int t = 0; t < TILE; ++t) {
-                float difference = query_tile[ly * TILE + t] - row_tile[lx * TILE + t];
+            for (int t = 0; t < NN_TILE; ++t) {
+                float difference = query_tile[ly * NN_TILE + t] - row_tile[lx * NN_TILE + t];
                 sum = fma(difference, difference, sum);
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
-        tile_d[ly * TILE + lx] = sum;
+        tile_d[ly * NN_TILE + lx] = sum;
         barrier(CLK_LOCAL_MEM_FENCE);
         if (lx == 0 && query < m) {
-            for (int c = 0; c < TILE && j0 + c < end; ++c) {
-                neighbor_insert(best_d, best_i, k, tile_d[ly * TILE + c], index_base + j0 + c);
+            for (int c = 0; c < NN_TILE && j0 + c < end; ++c) {
+                neighbor_insert(best_d, best_i, k, tile_d[ly * NN_TILE + c], index_base + j0 + c);
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);

@@ -8,6 +8,7 @@ import Foundation
 public enum FractalADCommandLine {
     static let commands: [any Command.Type] = [
         DevicesCommand.self,
+        TuneCommand.self,
         IFSCommand.self,
         GenerateCommand.self,
         SyntheticCommand.self,

@@ -33,13 +33,21 @@ public enum KernelSources {
 public struct KernelReference: Hashable, Sendable, CustomStringConvertible {
     public let program: String
     public let name: String
+    /// Build options of a tuned variant (``KernelParameters/defines``); empty for the plain kernel.
+    public let defines: String
 
-    public init(_ program: String, _ name: String) {
+    public init(_ program: String, _ name: String, defines: String = "") {
         self.program = program
         self.name = name
+        self.defines = defines
     }
 
-    public var description: String { "\(program).cl:\(name)" }
+    /// The same kernel built as `variant`.
+    public func variant(_ parameters: KernelParameters) -> KernelReference {
+        KernelReference(program, name, defines: parameters.defines)
+    }
+
+    public var description: String { "\(program).cl:\(name)" + (defines.isEmpty ? "" : " [\(defines)]") }
 
     /// Every kernel launched by ``OpenCLDevice``.
     public static var all: [KernelReference] { OpenCLDevice.kernelTable }

@@ -10,7 +10,7 @@ extension OpenCLDevice: DistanceOps {
     static let distanceKernels = [nearestNeighborsCPU, nearestNeighborsGPU, nearestNeighborsMerge, coresetProjectCPU,
                                   coresetProjectGPU, coresetStepsCPU, coresetStepsGPU]
 
-    /// Tile side of the GPU-shaped kernels (`TILE` in `distance.cl`).
+    /// Tile side of the GPU-shaped coreset projection (`TILE` in `distance.cl`).
     private static let tile = 16
     /// Work-group size of `coreset_steps_gpu` (`GROUP` in `distance.cl`).
     private static let stepGroup = 256
@@ -20,15 +20,47 @@ extension OpenCLDevice: DistanceOps {
     private static let stagingBytesLimit = 256 << 20
 
     /// Bank rows handled by one work-item (CPU shape: about 2 MiB of rows, which stay in cache while the query
-    /// tiles pass over them) or one work-group (GPU shape: 16 tiles).
-    func neighborBlockRows(depth: Int) -> Int {
-        if variant == .gpu { return 16 * Self.tile }
+    /// tiles pass over them) or one work-group (GPU shape: 16 tiles of `NN_TILE` rows).
+    func neighborBlockRows(depth: Int, parameters: KernelParameters) -> Int {
+        if variant == .gpu { return 16 * parameters["NN_TILE"] }
         return min(4096, max(64, (2 << 20) / (4 * max(depth, 1)) / 4 * 4))
     }
+
+    /// The tuned kernel this device's shape launches for nearest neighbours.
+    var nearestNeighborsKernel: TunableKernel { variant == .cpu ? .nearestNeighborsCPU : .nearestNeighborsGPU }
 
     public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
         -> (distances: Tensor, indices: Tensor) {
         try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+        let shapeClass = TuningShapeClass.of(depth: queries.shape[1], k: k)
+        let parameters = try parameters(for: nearestNeighborsKernel, shapeClass)
+        return try searchNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, parameters: parameters)
+    }
+
+    /// Seconds of one search of the class's tuning problem (256 queries, 8,192 bank rows) with `parameters`.
+    func timeNearestNeighbors(_ parameters: KernelParameters, _ shapeClass: TuningShapeClass) throws -> Double {
+        let (m, n, depth) = (256, 8_192, shapeClass.depth)
+        var state: UInt32 = 12_345
+        let values = (0..<((m + n) * depth)).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 8) / Float(1 << 24)
+        }
+        let queries = try Tensor(Array(values[..<(m * depth)]), shape: [m, depth], on: self)
+        let bank = try Tensor(Array(values[(m * depth)...]), shape: [n, depth], on: self)
+        try synchronize()
+        let start = ContinuousClock.now
+        let result = try searchNeighbors(queries: queries, bank: bank, k: shapeClass.k, chunkRows: nil,
+                                         parameters: parameters)
+        try synchronize()
+        _ = result
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Exact search with one variant of the search kernel; the bank is taken in chunks that bound the scratch
+    /// memory (and the staging of a bank held by another device).
+    func searchNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, parameters: KernelParameters) throws
+        -> (distances: Tensor, indices: Tensor) {
         let (m, depth, n) = (queries.shape[0], queries.shape[1], bank.shape[0])
         let distances = try Tensor(uninitialized: [m, k], on: self)
         let indices = try Tensor(uninitialized: [m, k], dtype: .int32, on: self)
@@ -36,7 +68,7 @@ extension OpenCLDevice: DistanceOps {
         try fill(indices, value: -1)
         guard m > 0, n > 0 else { return (distances, indices) }
 
-        let block = neighborBlockRows(depth: depth)
+        let block = neighborBlockRows(depth: depth, parameters: parameters)
         var chunk = chunkRows ?? max(1, Self.partialBytesLimit / (m * k * 8)) * block
         if chunkRows == nil, bank.buffer.device !== self {
             let rowBytes = max(depth, 1) * 4
@@ -46,6 +78,7 @@ extension OpenCLDevice: DistanceOps {
         let maxBlocks = (chunk + block - 1) / block
         let partialDistances = try Tensor(uninitialized: [maxBlocks, m, k], on: self)
         let partialIndices = try Tensor(uninitialized: [maxBlocks, m, k], dtype: .int32, on: self)
+        let search = (variant == .cpu ? Self.nearestNeighborsCPU : Self.nearestNeighborsGPU).variant(parameters)
 
         try BankChunks(bank: bank, chunkRows: chunk).forEach(on: self) { buffer, rowOffset, range in
             let blocks = (range.count + block - 1) / block
@@ -54,10 +87,11 @@ extension OpenCLDevice: DistanceOps {
                 .int(range.lowerBound), .int(k), .int(block), .tensor(partialDistances), .tensor(partialIndices),
             ]
             if variant == .cpu {
-                try launch(Self.nearestNeighborsCPU, global: [(m + 3) / 4, blocks], local: [1, 1], arguments)
+                let perItem = parameters["NN_QUERIES"]
+                try launch(search, global: [(m + perItem - 1) / perItem, blocks], local: [1, 1], arguments)
             } else {
-                let tileBytes = 4 * Self.tile * Self.tile
-                try launch(Self.nearestNeighborsGPU, global: [Self.tile * blocks, m], local: [Self.tile, Self.tile],
+                let tile = parameters["NN_TILE"], tileBytes = 4 * tile * tile
+                try launch(search, global: [tile * blocks, m], local: [tile, tile],
                            arguments + [.local(bytes: tileBytes), .local(bytes: tileBytes), .local(bytes: tileBytes)])
             }
             try launch(Self.nearestNeighborsMerge, global: [m], local: [variant == .cpu ? 1 : preferredGroupSize],

@@ -20,6 +20,11 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     public let descriptor: OpenCLDeviceDescriptor
     /// The kernel shape used by ops that have both; by default chosen from the device type.
     public let variant: KernelVariant
+    /// How tuned kernels pick their variant (see ``TunableKernel``).
+    public let tuningMode: KernelTuningMode
+    let tuningCache: TuningCache
+    let tuned = Locked<[String: KernelParameters]>([:])
+    let tuningLock = Mutex(())
     let context: cl_context
     let queue: cl_command_queue
 
@@ -30,9 +35,15 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     /// Creates a context and queue for `descriptor`.
     ///
-    /// - Parameter variant: forces a kernel shape; tests use it to check the GPU kernels on a CPU device too.
-    public init(_ descriptor: OpenCLDeviceDescriptor, variant: KernelVariant? = nil) throws {
+    /// - Parameters:
+    ///   - variant: forces a kernel shape; tests use it to check the GPU kernels on a CPU device too.
+    ///   - tuning: how tuned kernels pick their variant; by default ``KernelTuningMode/fromEnvironment``.
+    ///   - tuningCache: where tuned winners are kept; by default ``TuningCache/standard``.
+    public init(_ descriptor: OpenCLDeviceDescriptor, variant: KernelVariant? = nil,
+                tuning: KernelTuningMode = .fromEnvironment, tuningCache: TuningCache = .standard) throws {
         self.descriptor = descriptor
+        self.tuningMode = tuning
+        self.tuningCache = tuningCache
         let chosen = variant ?? (descriptor.info.type == .gpu ? .gpu : .cpu)
         self.variant = chosen
         var info = descriptor.info
@@ -138,13 +149,14 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         return "-cl-std=CL1.2 -D \(type)=1"
     }
 
-    /// The built program of `Kernels/<name>.cl`.
-    func program(_ name: String) throws -> cl_program {
-        if let built = programs.withLock({ $0[name] }) { return built }
+    /// The built program of `Kernels/<name>.cl`, with the extra build options `defines` of a kernel variant.
+    func program(_ name: String, defines: String = "") throws -> cl_program {
+        let key = defines.isEmpty ? name : "\(name) \(defines)"
+        if let built = programs.withLock({ $0[key] }) { return built }
         return try buildLock.withLock { _ in
-            if let built = programs.withLock({ $0[name] }) { return built }
+            if let built = programs.withLock({ $0[key] }) { return built }
             let source = try KernelSources.source(named: name)
-            let what = "building \(name).cl for \(info.name)"
+            let what = "building \(name).cl\(defines.isEmpty ? "" : " (\(defines))") for \(info.name)"
             let program = try source.withCString { text in
                 var strings: UnsafePointer<CChar>? = text
                 var length = strlen(text)
@@ -154,7 +166,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
             }
             var device: cl_device_id? = descriptor.deviceID
             do {
-                try clCheck(clBuildProgram(program, 1, &device, buildOptions, nil, nil), "clBuildProgram", what)
+                try clCheck(clBuildProgram(program, 1, &device, buildOptions + " " + defines, nil, nil), "clBuildProgram", what)
             } catch let error as OpenCLError {
                 let log = (try? clInfoString("clGetProgramBuildInfo") {
                     clGetProgramBuildInfo(program, descriptor.deviceID, cl_program_build_info(CL_PROGRAM_BUILD_LOG),
@@ -163,7 +175,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
                 clReleaseProgram(program)
                 throw OpenCLError(status: error.status, call: error.call, context: error.context, buildLog: log)
             }
-            programs.withLock { $0[name] = program }
+            programs.withLock { $0[key] = program }
             return program
         }
     }
@@ -179,7 +191,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     func kernel(_ reference: KernelReference) throws -> CLKernel {
         if let cached = kernels.withLock({ $0[reference] }) { return cached }
-        let program = try program(reference.program)
+        let program = try program(reference.program, defines: reference.defines)
         let raw = try clCreate("clCreateKernel", "creating \(reference)") {
             clCreateKernel(program, reference.name, $0)
         }

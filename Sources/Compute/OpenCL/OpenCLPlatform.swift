@@ -11,6 +11,8 @@ public struct OpenCLDeviceDescriptor: @unchecked Sendable {
     /// OpenCL C version string, such as `OpenCL C 1.2 pocl`.
     public let openCLCVersion: String
     public let maxWorkGroupSize: Int
+    /// What the kernel variants are chosen from.
+    public let properties: OpenCLDeviceProperties
 }
 
 /// Enumerates every OpenCL platform and device.
@@ -86,6 +88,13 @@ public enum OpenCLPlatform {
         return OpenCLDeviceDescriptor(
             index: index, platformID: platform, deviceID: device, info: info,
             openCLCVersion: try string(CL_DEVICE_OPENCL_C_VERSION),
-            maxWorkGroupSize: Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, Int.self)))
+            maxWorkGroupSize: Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, Int.self)),
+            properties: OpenCLDeviceProperties(
+                vendor: try string(CL_DEVICE_VENDOR),
+                nativeFloatVectorWidth: Int(try value(CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, cl_uint.self)),
+                preferredFloatVectorWidth: Int(try value(CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, cl_uint.self)),
+                localMemoryBytes: Int(try value(CL_DEVICE_LOCAL_MEM_SIZE, cl_ulong.self)),
+                dedicatedLocalMemory: try value(CL_DEVICE_LOCAL_MEM_TYPE, cl_uint.self) == CL_LOCAL,
+                maxWorkGroupSize: Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, Int.self))))
     }
 }

@@ -11,7 +11,10 @@ enum DevicesCommand: Command {
         let openCL = try OpenCLPlatform.devices()
         if openCL.isEmpty { console.note("no OpenCL platform or device found (install an ICD such as pocl-opencl-icd)") }
         for descriptor in openCL {
-            console.print("\(descriptor.info) — \(descriptor.openCLCVersion), max work-group \(descriptor.maxWorkGroupSize)")
+            let p = descriptor.properties
+            console.print("\(descriptor.info) — \(descriptor.openCLCVersion), max work-group \(descriptor.maxWorkGroupSize), "
+                + "float vectors native \(p.nativeFloatVectorWidth) / preferred \(p.preferredFloatVectorWidth), "
+                + "local memory \(p.localMemoryBytes / 1024) KiB (\(p.dedicatedLocalMemory ? "dedicated" : "global"))")
         }
         console.print(CPUDevice.fastShared.info.description)
         console.print(CPUDevice.reference.info.description)
