@@ -122,6 +122,45 @@ import Testing
         #expect(throws: BackboneError.self) { try changed.resume(from: folder.appending(path: Trainer.modelFile)) }
     }
 
+    /// Issue 7 item 2: a checkpoint's counters are checked against the run (naming the file and the field) before
+    /// they index batches or count steps.
+    @Test(arguments: [("next_batch", "-1"), ("next_batch", "1000000"), ("next_epoch", "-5"),
+                      ("next_epoch", "9223372036854775807"), ("optimizer_steps", "9223372036854775807"),
+                      ("optimizer_steps", "1"),
+                      ("epoch_totals", #"{"correct":5,"images":4,"lossSum":1,"seconds":1}"#)])
+    func damagedCountersAreRefusedByName(field: String, value: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.trainer(Self.configuration(epochs: 2)).saveCheckpoint(in: folder)
+        let url = folder.appending(path: Trainer.checkpointFile)
+        var file = try SafeTensorsFile.read(url)
+        file.metadata[field] = value
+        try file.write(to: url)
+        let resumed = try Self.trainer(Self.configuration(epochs: 2))
+        #expect {
+            try resumed.resume(from: url)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("field \(field)")
+        }
+    }
+
+    /// Issue 7 item 2: resuming a finished run writes its model rather than exiting without one.
+    @Test func resumingAFinishedRunWritesTheModel() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let finished = try Self.trainer(Self.configuration(epochs: 1, mix: 0))
+        #expect(try finished.run(directory: folder))
+        let model = folder.appending(path: Trainer.modelFile)
+        try FileManager.default.removeItem(at: model)
+        let again = try Self.trainer(Self.configuration(epochs: 1, mix: 0))
+        try again.resume(from: folder.appending(path: Trainer.checkpointFile))
+        #expect(again.position == BatchPosition(epoch: 1, batch: 0))
+        #expect(try again.run(directory: folder))
+        let reloaded = try ResNet(Fixtures.tinyBasic, classes: 4, initialization: .none, device: Self.device)
+        try reloaded.load(from: model)
+        #expect(try reloaded.fc.weight.value.floats() == finished.model.fc.weight.value.floats())
+    }
+
     @Test func deviceMixingEqualsImagingsBatchMixing() throws {
         let configuration = Self.configuration(mix: 1)
         let data = try Self.stream(configuration)

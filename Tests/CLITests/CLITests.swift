@@ -47,6 +47,8 @@ struct Tool {
         ["generate", "--classes", "4"],
         ["generate", "--out", "/tmp/x", "--mode", "sideways"],
         ["generate", "--out", "/tmp/x", "--shard", "3/3"],
+        ["generate", "--out", "/tmp/x", "--shard", "9223372036854775806/9223372036854775807"],
+        ["generate", "--out", "/tmp/x", "--classes", "4", "--shard", "0/5"],
         ["generate", "--out", "/tmp/x", "--min-fill"],
         ["generate", "--out", "/tmp/x", "--systems", "a.json", "--num-systems", "4"],
         ["ifs", "--num-systems", "10"],

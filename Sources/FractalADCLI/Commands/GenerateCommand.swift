@@ -43,6 +43,10 @@ enum GenerateCommand: Command {
         let shard = try arguments.string("shard").map { text in
             do { return try Shard(parsing: text) } catch { throw UsageError("\(error)") }
         } ?? .whole
+        guard shard.count <= spec.imageCount else {
+            throw UsageError("--shard \(shard): \(shard.count) shards for \(spec.imageCount) images would leave "
+                + "shards empty; use at most \(spec.imageCount)")
+        }
         let batch = try arguments.int("batch", in: 1...4096)
         let systems = try loadOrSampleSystems(arguments, spec: spec)
         let device = try CommonOptions.device(arguments, console)
