@@ -138,6 +138,12 @@ public struct PatchCore: Sendable {
                 initialized = selected.count * dimension
             }
         }
+        let bankSize = bank.count / dimension
+        guard settings.neighbors <= bankSize else {
+            throw PatchCoreError.invalidSettings("\(settings.neighbors) nearest neighbours need a memory bank "
+                + "of at least \(settings.neighbors) patches, but it holds \(bankSize) (of \(patches) training "
+                + "patches); use fewer neighbours, a larger coreset ratio or more training images")
+        }
         return PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank, dimension: dimension,
                               grid: grid, trainingImages: trainImages.count, trainingPatches: patches)
     }
