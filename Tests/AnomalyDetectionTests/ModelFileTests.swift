@@ -34,7 +34,8 @@ import Testing
         ("stages", { $0.stages = ["layer2", "layer2"] }),
         ("normalisation", { $0.preprocessing.std = [0, 1, 1] }),
         ("normalisation", { $0.preprocessing.mean = [0, 0] }),
-        ("embedding of one image", { $0.preprocessing = Preprocessing(resize: 4096, crop: nil, keepAspect: true,
+        ("square inputs", { $0.preprocessing.crop = nil }),
+        ("embedding of one image", { $0.preprocessing = Preprocessing(resize: 4096, crop: 4096, keepAspect: true,
                                                                        mean: [0, 0, 0], std: [1, 1, 1])
                                      $0.pretrainDimension = 8192 }),
     ]

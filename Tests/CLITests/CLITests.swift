@@ -52,6 +52,7 @@ struct Tool {
         ["generate", "--out", "/tmp/x", "--min-fill"],
         ["generate", "--out", "/tmp/x", "--systems", "a.json", "--num-systems", "4"],
         ["ifs", "--num-systems", "10"],
+        ["fit", "--train", "/tmp/fractalad-no-such-folder", "--out", "/tmp/x.patchcore", "--crop", "0"],
         ["ifs", "--num-systems", "-5", "--out", "/tmp/x.json"],
         ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "--min-maps", "5", "--max-maps", "3"],
         ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "stray"],

@@ -77,7 +77,8 @@ extension PatchCoreModel {
         let backbone = try decode(BackboneReference.self, "backbone")
         let statistics = try decode(Statistics.self, "statistics")
         guard (1...PatchCoreSettings.maximumDimension).contains(statistics.dimension) else {
-            throw bad("statistics.dimension is \(statistics.dimension), outside 1...\(PatchCoreSettings.maximumDimension)")
+            throw bad("statistics.dimension is \(statistics.dimension), outside "
+                + "1...\(PatchCoreSettings.maximumDimension)")
         }
         guard let tensor = file.tensors["memory_bank"] else { throw bad("tensor 'memory_bank' is missing") }
         guard tensor.shape.count == 2, tensor.shape[1] == statistics.dimension, tensor.shape[0] >= 1 else {

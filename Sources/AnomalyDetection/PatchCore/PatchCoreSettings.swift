@@ -109,8 +109,12 @@ public struct PatchCoreSettings: Sendable, Codable, Equatable {
                     + "\(targetDimension)")
         try check(preprocessing.resize >= 16 && preprocessing.resize <= 4096, "resize must be in 16...4096")
         if let crop = preprocessing.crop { try check(crop >= 16 && crop <= preprocessing.resize, "crop must be in 16...resize") }
-        try check(preprocessing.mean.count == 3 && preprocessing.std.count == 3
-                    && preprocessing.mean.allSatisfy(\.isFinite) && preprocessing.std.allSatisfy { $0.isFinite && $0 > 0 },
+        try check(!preprocessing.keepAspect || preprocessing.crop != nil, "resizing the shorter side without a centre "
+            + "crop keeps each image's aspect ratio, but the network takes square inputs; give a crop, or resize both "
+            + "sides (the anomalib preset)")
+        let (mean, std) = (preprocessing.mean, preprocessing.std)
+        try check(mean.count == 3 && std.count == 3 && mean.allSatisfy(\.isFinite)
+                    && std.allSatisfy { $0.isFinite && $0 > 0 },
                   "normalisation needs 3 finite means and 3 positive finite standard deviations")
         try check((0...Self.maximumMapSigma).contains(mapSigma),
                   "the map σ must be in [0, \(Self.maximumMapSigma)], got \(mapSigma)")

@@ -16,7 +16,7 @@ enum PatchCoreOptions {
         .value("coreset", "R", "fraction of patches kept by the greedy coreset, in (0, 1] (default 0.1)"),
         .value("neighbors", "K", "nearest neighbours averaged into a patch score (default 1)"),
         .value("image-size", "PX", "shorter side after resizing (default 256) ..."),
-        .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none)"),
+        .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none, anomalib only)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
     ]
 
