@@ -122,6 +122,33 @@ import Testing
         #expect(throws: BackboneError.self) { try changed.resume(from: folder.appending(path: Trainer.modelFile)) }
     }
 
+    /// Issue 7 item 8: rows logged after the checkpoint (by a process killed before its next checkpoint) are
+    /// dropped on resume, so every epoch appears once.
+    @Test func resumingDropsLogRowsAfterTheCheckpoint() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Self.trainer(Self.configuration(mix: 0))
+        let cancellation = CancellationFlag()
+        var batches = 0
+        #expect(try !first.run(cancellation: cancellation, directory: folder) { event in
+            if case .batch = event {
+                batches += 1
+                if batches == 3 { cancellation.cancel() }
+            }
+        })
+        let log = folder.appending(path: Trainer.logFile)
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("2,0.1,1.0,0.5,,,8,1.000,8.00\n3,0.1,1.0,0.5,,,8,1.000,8.00\n".utf8))
+        try handle.close()
+        let second = try Self.trainer(Self.configuration(mix: 0))
+        try second.resume(from: folder.appending(path: Trainer.checkpointFile))
+        #expect(try second.run(directory: folder))
+        let epochs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.prefix { $0 != "," } }
+        #expect(epochs == ["1", "2", "3"])
+    }
+
     /// Issue 7 item 2: a checkpoint's counters are checked against the run (naming the file and the field) before
     /// they index batches or count steps.
     @Test(arguments: [("next_batch", "-1"), ("next_batch", "1000000"), ("next_epoch", "-5"),

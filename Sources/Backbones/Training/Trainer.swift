@@ -94,7 +94,9 @@ public final class Trainer {
             return true
         }
         let resuming = position != BatchPosition(epoch: 0, batch: 0)
-        let log = try directory.map { try TrainingLog(url: $0.appending(path: Self.logFile), resuming: resuming) }
+        let log = try directory.map {
+            try TrainingLog(url: $0.appending(path: Self.logFile), resumingAfter: resuming ? position.epoch : nil)
+        }
         let batches = try data.trainingBatches(from: position, endEpoch: configuration.epochs)
         let run = RunClock(totalImages: (configuration.epochs - position.epoch) * data.epochSize
                            - epochTotals.images)
