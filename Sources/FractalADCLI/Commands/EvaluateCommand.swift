@@ -22,7 +22,7 @@ enum EvaluateCommand: Command {
         guard arguments.string("dataset") != nil else { throw UsageError("--dataset is required") }
         let root = URL(fileURLWithPath: try arguments.required("root"))
         let out = URL(fileURLWithPath: arguments.string("out") ?? "fractalad-results")
-        let only = arguments.string("categories").map { $0.split(separator: ",").map(String.init) }
+        let only = try arguments.list("categories")
         let settings = try PatchCoreOptions.settings(arguments)
         let categories = try InspectionDataset.categories(root: root, format: format, only: only)
         let device = try CommonOptions.device(arguments, console)

@@ -25,9 +25,7 @@ enum PatchCoreOptions {
     static func settings(_ arguments: Arguments) throws -> PatchCoreSettings {
         let preset: Preset = try arguments.choice("preset", default: .official)
         var settings = preset == .official ? PatchCoreSettings.official : PatchCoreSettings.anomalib
-        if let layers = arguments.string("layers") {
-            settings.stages = layers.split(separator: ",").map(String.init)
-        }
+        if let layers = try arguments.list("layers") { settings.stages = layers }
         settings.coresetRatio = try arguments.double("coreset", default: settings.coresetRatio, in: 1e-6...1)!
         settings.neighbors = try arguments.int("neighbors", default: settings.neighbors, in: 1...16)!
         settings.preprocessing.resize = try arguments.int("image-size", default: settings.preprocessing.resize,

@@ -103,9 +103,9 @@ public struct SystemsFile: Sendable {
     public static func load(_ url: URL) throws -> SystemsFile {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw IFSError.badFile(location: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            data = try FileErrorText.contents(of: url)
+        } catch let error as FileReadError {
+            throw IFSError.badFile(location: url.path, problem: "cannot be read: \(error.reason)")
         }
         return try decode(data, name: url.path)
     }
