@@ -1,6 +1,7 @@
 import Backbones
 import Compute
 import Foundation
+import Imaging
 import Testing
 @testable import AnomalyDetection
 
@@ -51,6 +52,35 @@ import Testing
             try PatchCoreModel.read(url)
         } throws: { error in
             "\(error)".contains(url.path) && "\(error)".contains(setting)
+        }
+    }
+
+    /// Issue 7 item 12: an integer memory bank is refused naming the file and the tensor.
+    @Test func anIntegerBankNamesTheFileAndTensor() throws {
+        let fixture = try ImageFolderFixture()
+        let url = try Self.model(fixture)
+        var file = try SafeTensorsFile.read(url)
+        let bank = file.tensors["memory_bank"]!
+        file.tensors["memory_bank"] = SafeTensor(dtype: .int64, shape: [bank.shape[0] / 2, bank.shape[1]],
+                                                 data: bank.data)
+        try file.write(to: url)
+        #expect {
+            try PatchCoreModel.read(url)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("memory_bank: a I64 tensor cannot be read as floats")
+        }
+    }
+
+    /// Issue 7 item 12: an image that cannot be resized as asked is named.
+    @Test func anImageThatCannotBeResizedIsNamed() throws {
+        let fixture = try ImageFolderFixture()
+        let url = fixture.root.appending(path: "sliver.png")
+        try PNG.write(try ByteImage(width: 1, height: 600, channels: 3, value: 7), to: url)
+        let preprocessing = Preprocessing(resize: 256, crop: 224, keepAspect: true, mean: [0, 0, 0], std: [1, 1, 1])
+        #expect {
+            try preprocessing.prepare(url)
+        } throws: { error in
+            "\(error)".contains("sliver.png") && "\(error)".contains("invalid image size")
         }
     }
 

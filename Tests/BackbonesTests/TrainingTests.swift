@@ -171,6 +171,23 @@ import Testing
         }
     }
 
+    /// Issue 7 item 12: a momentum buffer of integers is refused naming the file and the tensor.
+    @Test func anIntegerMomentumBufferNamesTheFileAndTensor() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = try Self.trainer(Self.configuration(epochs: 2))
+        try trainer.saveCheckpoint(in: folder)
+        let url = folder.appending(path: Trainer.checkpointFile)
+        var file = try SafeTensorsFile.read(url)
+        file.tensors["optimizer.fc.bias.momentum"] = SafeTensor(scalar: 3)
+        try file.write(to: url)
+        #expect {
+            try Self.trainer(Self.configuration(epochs: 2)).resume(from: url)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("tensor optimizer.fc.bias.momentum: a I64 tensor")
+        }
+    }
+
     /// Issue 7 item 2: resuming a finished run writes its model rather than exiting without one.
     @Test func resumingAFinishedRunWritesTheModel() throws {
         let folder = try temporaryFolder()

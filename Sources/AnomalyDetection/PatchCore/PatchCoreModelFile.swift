@@ -85,7 +85,8 @@ extension PatchCoreModel {
             throw bad("memory_bank has shape \(tensor.shape), expected [M, \(statistics.dimension)]")
         }
         try check(statistics, bankSize: tensor.shape[0], settings: settings, bad)
-        let bank = try tensor.floats()
+        let bank: [Float]
+        do { bank = try tensor.floats() } catch { throw bad("memory_bank: \(error)") }
         guard bank.allSatisfy(\.isFinite) else { throw bad("memory_bank holds non-finite values") }
         return PatchCoreModel(settings: settings, backbone: backbone, bank: bank, dimension: statistics.dimension,
                               grid: (statistics.gridHeight, statistics.gridWidth),
