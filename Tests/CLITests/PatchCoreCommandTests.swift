@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+@testable import FractalADCLI
 
 /// `fit`, `predict`, `evaluate` and `demo` through the built binary.
 @Suite struct PatchCoreCommandTests {
@@ -33,7 +34,26 @@ import Testing
         #expect(predict.status == 0, "\(predict.stderr)")
         let scores = try String(contentsOfFile: folder.path("predictions/scores.csv"), encoding: .utf8)
         #expect(scores.split(separator: "\n").count == 4)
-        #expect(FileManager.default.fileExists(atPath: folder.path("predictions/000.png")))
+        // Issue 7 item 14: overlays mirror the inputs' folders instead of 000.png, 000_.png, …
+        for overlay in ["good/000.png", "good/001.png", "crack/000.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder.path("predictions/\(overlay)")), "\(overlay)")
+            #expect(scores.contains(",\(overlay)\n"), "\(scores)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("predictions/000_.png")))
+    }
+
+    /// Issue 7 item 14: overlay names follow the inputs' relative folders and never collide.
+    @Test func overlayPathsMirrorTheInputFolders() {
+        let url = { (path: String) in URL(fileURLWithPath: path) }
+        let images = ["/d/a/good/000.png", "/d/a/crack/000.png", "/d/b/good/000.png", "/d/b/good/001.jpg",
+                      "/d/b/good/001.png"].map(url)
+        #expect(PredictCommand.overlayPaths(for: images, below: [url("/d/a"), url("/d/b")])
+                    == ["a/good/000.png", "a/crack/000.png", "b/good/000.png", "b/good/001.jpg.png",
+                        "b/good/001.png.png"])
+        #expect(PredictCommand.overlayPaths(for: [url("/d/a/good/000.png")], below: [url("/d/a/good")])
+                    == ["000.png"])
+        #expect(PredictCommand.overlayPaths(for: Array(images.prefix(2)), below: [url("/d/a")])
+                    == ["good/000.png", "crack/000.png"])
     }
 
     @Test func evaluateWritesTheTableInThreeFormats() throws {
