@@ -142,6 +142,21 @@ struct Tool {
         }
     }
 
+    /// Issue 7 item 16: every `fractalad generate` example in README.md is accepted as written.
+    @Test func readmesGenerateExamplesAreValid() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../README.md")
+        let examples = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("fractalad generate --") }
+        #expect(examples.count >= 4)
+        for example in examples {
+            let words = example.prefix { $0 != "#" }.split(separator: " ").map(String.init).dropFirst(2)
+            let arguments = try Arguments(Array(words), options: GenerateCommand.options, allowsPositionals: false)
+            #expect(throws: Never.self, "\(example)") {
+                _ = try GenerateCommand.shard(arguments, spec: try GenerateCommand.datasetSpec(arguments))
+            }
+        }
+    }
+
     @Test func ifsWritesALoadableFile() throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
