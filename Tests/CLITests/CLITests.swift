@@ -157,6 +157,28 @@ struct Tool {
         }
     }
 
+    /// Issue 7 item 17: compiler warnings (PoCL's "N warnings generated") stay off stderr unless --verbose.
+    @Test func compilerWarningsOnlyWithVerbose() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let kernels = folder.appending(path: "kernels")
+        try FileManager.default.copyItem(
+            at: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../Kernels"), to: kernels)
+        // A kernel with a warning clang always reports: an implicit float-to-int conversion that changes the value.
+        let file = kernels.appending(path: "chaos_game.cl")
+        let probe = "\n__kernel void warning_probe(__global int *out) { int x = 1.5f; out[0] = x; }\n"
+        try Data((try String(contentsOf: file, encoding: .utf8) + probe).utf8).write(to: file)
+        for verbose in [false, true] {
+            let environment = ["FRACTALAD_KERNEL_DIR": kernels.path,
+                               "POCL_CACHE_DIR": folder.appending(path: "pocl-\(verbose)").path]
+            let result = try Tool.run(["generate", "--classes", "2", "--size", "16", "--device", "opencl",
+                                       "--out", folder.appending(path: "out-\(verbose)").path]
+                                      + (verbose ? ["--verbose"] : []), environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("warning") == verbose, "verbose \(verbose): \(result.stderr)")
+        }
+    }
+
     @Test func ifsWritesALoadableFile() throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -15,7 +15,7 @@ enum EvaluateCommand: Command {
         .value("out", "DIR", "results folder (default ./fractalad-results)"),
         .flag("no-heatmaps", "skip the per-image heat-map panels"),
         .flag("save-models", "also write each category's model file"),
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let format: InspectionDatasetFormat = try arguments.choice("dataset", default: .mvtec)

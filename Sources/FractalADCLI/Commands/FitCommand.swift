@@ -9,7 +9,7 @@ enum FitCommand: Command {
     static let options: [OptionSpec] = [
         .value("train", "DIR", "folder of defect-free PNG/JPEG images, searched recursively (required)"),
         .value("out", "MODEL", "model file to write (required)"),
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let train = URL(fileURLWithPath: try arguments.required("train"))

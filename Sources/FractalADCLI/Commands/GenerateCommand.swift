@@ -35,6 +35,7 @@ enum GenerateCommand: Command {
         .value("batch", "B", "images per device batch (default: by memory)"),
         .value("compression", "L", "PNG zlib level 0–9 (default 1, fast)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {

@@ -13,6 +13,7 @@ enum PredictCommand: Command {
         .value("out", "DIR", "output folder for scores.csv and overlays, in the inputs' folder structure (required)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {

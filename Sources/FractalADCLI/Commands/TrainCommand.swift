@@ -39,6 +39,7 @@ enum TrainCommand: Command {
         .value("seed", "S", "seed of the weights, data order, augmentation and renders (default 0)"),
         .flag("resume", "continue the run in --out from its checkpoint (settings not given are taken from it)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
