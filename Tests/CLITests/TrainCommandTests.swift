@@ -65,7 +65,7 @@ import Testing
             if rows >= 2 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.interrupt()
+        process.terminate()  // SIGTERM, as a batch scheduler sends it (SIGINT is covered by the generate test)
         process.waitUntilExit()
         let interrupted = Tool.finish(process)
         #expect(interrupted.status == 130, "stderr: \(interrupted.stderr)")
