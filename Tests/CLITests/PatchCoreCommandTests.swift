@@ -107,6 +107,13 @@ import Testing
                                     "\(root)/washer/test/good"])
         #expect(corrupt.status == 1 && corrupt.stderr.contains("not a usable PatchCore model"), "\(corrupt.stderr)")
 
+        // Issue 7 item 6: more neighbours than the bank holds is refused at fit time (4 images × 64 patches × 3 %).
+        let neighbours = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", folder.path("n"),
+                                       "--neighbors", "16", "--coreset", "0.03"] + Self.small)
+        #expect(neighbours.status == 1 && neighbours.stderr.contains("16 nearest neighbours need a memory bank"),
+                "\(neighbours.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("n")))
+
         let usage = try Tool.run(["evaluate", "--root", root])
         #expect(usage.status == 2)
     }
