@@ -130,8 +130,10 @@ struct Tool {
             (["train", "--systems", systems.path, "--out", file.path, "--epochs", "1", "--batch", "2", "--size", "32",
               "--points", "100", "--device", "cpu"], "\(file.path): it already exists as a file, not a folder"),
             (synthetic + ["--out", file.path + "/sub"], "a part of its path is a file, not a folder"),
-            (["ifs", "--num-systems", "2", "--out", file.path + "/s.json"], "a part of its path is a file, not a folder"),
-            (["generate", "--systems", folder.path, "--out", folder.path + "/g"], "\(folder.path): cannot be read: it is a folder"),
+            (["ifs", "--num-systems", "2", "--out", file.path + "/s.json"],
+             "a part of its path is a file, not a folder"),
+            (["generate", "--systems", folder.path, "--out", folder.path + "/g"],
+             "\(folder.path): cannot be read: it is a folder"),
             (["fit", "--train", images.path, "--out", folder.path + "/m", "--backbone", "/dev/null", "--device", "cpu"],
              "/dev/null: it is not a regular file"),
         ]
@@ -162,8 +164,8 @@ struct Tool {
         let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let kernels = folder.appending(path: "kernels")
-        try FileManager.default.copyItem(
-            at: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../Kernels"), to: kernels)
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../Kernels")
+        try FileManager.default.copyItem(at: source, to: kernels)
         // A kernel with a warning clang always reports: an implicit float-to-int conversion that changes the value.
         let file = kernels.appending(path: "chaos_game.cl")
         let probe = "\n__kernel void warning_probe(__global int *out) { int x = 1.5f; out[0] = x; }\n"

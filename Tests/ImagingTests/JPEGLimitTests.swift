@@ -49,7 +49,9 @@ struct ProgressiveJPEGBuilder {
     /// An AC refinement scan of coefficients 1...63 over every block: end-of-band runs only.
     mutating func acRefinementScan() {
         var bits: [Bool] = []
-        func put(_ value: Int, _ count: Int) { for i in stride(from: count - 1, through: 0, by: -1) { bits.append(value >> i & 1 == 1) } }
+        func put(_ value: Int, _ count: Int) {
+            for i in stride(from: count - 1, through: 0, by: -1) { bits.append(value >> i & 1 == 1) }
+        }
         var left = blocks
         while left > 0 {
             let run = min(left, 32767), r = Int.bitWidth - 1 - run.leadingZeroBitCount

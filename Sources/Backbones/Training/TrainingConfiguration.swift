@@ -64,7 +64,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         try check(learningRate > 0 && learningRate <= 100, "learning rate must be in (0, 100], got \(learningRate)")
         try check((0..<1).contains(momentum), "momentum must be in [0, 1), got \(momentum)")
         try check((0...1).contains(weightDecay), "weight decay must be in [0, 1], got \(weightDecay)")
-        try check((0...10_000_000).contains(warmupEpochs), "warm-up epochs must be in 0...10000000, got \(warmupEpochs)")
+        try check((0...10_000_000).contains(warmupEpochs),
+                  "warm-up epochs must be in 0...10000000, got \(warmupEpochs)")
         try check((0...100).contains(warmupStart) && (0...100).contains(minimumLearningRate),
                   "warm-up start and minimum rate must be in [0, 100]")
         try check((0...1).contains(labelSmoothing), "label smoothing must be in [0, 1], got \(labelSmoothing)")
