@@ -309,6 +309,36 @@ extension FractalStreamData {
     }
 }
 
+/// Batch positions are computed on demand: a run of ten million epochs costs nothing to set up.
+@Suite struct BatchPositionTests {
+    @Test func positionsOfAHugeRunAreComputedOnDemand() {
+        let order = EpochOrder(sampleCount: 9, batchSize: 4, seed: 0)  // batches of 4, 4 and 1 → 2 per epoch
+        let positions = order.positions(from: BatchPosition(epoch: 3, batch: 1), endEpoch: 1 << 40)
+        #expect(positions.count == 2 * (1 << 40) - 7)
+        #expect(Array(positions.prefix(3)) == [BatchPosition(epoch: 3, batch: 1), BatchPosition(epoch: 4, batch: 0),
+                                                BatchPosition(epoch: 4, batch: 1)])
+        #expect(positions.last == BatchPosition(epoch: (1 << 40) - 1, batch: 1))
+        #expect(Array(order.positions(from: BatchPosition(epoch: 0, batch: 2), endEpoch: 2))
+                    == [BatchPosition(epoch: 1, batch: 0), BatchPosition(epoch: 1, batch: 1)])
+        #expect(order.positions(from: BatchPosition(epoch: 5, batch: 0), endEpoch: 5).isEmpty)
+    }
+
+    /// Training renders are numbered below the evaluation renders; a run too long for that is refused.
+    @Test func aStreamTooLongForItsRenderIndicesIsRefused() throws {
+        var configuration = TrainerTests.configuration()
+        configuration.classes = 8
+        configuration.rendersPerClass = 1_000_000
+        configuration.epochs = 10_000_000
+        let sampler = try IFSSampler(minMaps: 2, maxMaps: 3, translationBound: 1, sigmaFactorRange: nil)
+        #expect {
+            try FractalStreamData(systems: SystemsFile.sample(count: 8, sampler: sampler, seed: 3),
+                                  render: RenderSettings(), configuration: configuration, device: CPUDevice.fastShared)
+        } throws: { error in
+            "\(error)".contains("10000000 epochs of 8000000 renders exceed")
+        }
+    }
+}
+
 @Suite struct ImageFolderTests {
     /// `root/<class>/<n>.png` with solid colours, plus files and folders ImageFolder must ignore.
     static func makeFolder(classes: [String: Int]) throws -> URL {
