@@ -110,7 +110,9 @@ enum BenchmarkRunner {
         guard !names.isEmpty else { return usage() }
         do {
             let devices: [any Device] =
-                if let deviceRequest { [try Devices.select(deviceRequest)] }
+                if deviceRequest != nil || ProcessInfo.processInfo.environment[Devices.environmentVariable] != nil {
+                    [try Devices.select(deviceRequest)]
+                }
                 else { try Devices.all().filter { $0.info.identifier != "cpu-reference" } }
             let context = BenchmarkContext(devices: devices, repeats: repeats, quick: quick)
             print("# fractalad-bench \(FractalADVersion.string), \(ProcessInfo.processInfo.activeProcessorCount) cores")

@@ -1,9 +1,13 @@
+import Imaging
+
 /// Errors of the model, checkpoint and training layer; each message names the tensor, file or option at fault.
 public enum BackboneError: Error, CustomStringConvertible, Equatable {
     /// A backward pass was asked for without a training-mode forward pass before it.
     case noForwardPass(layer: String)
     /// A checkpoint's tensors do not fit the architecture.
     case checkpointMismatch(CheckpointMismatch)
+    /// A file could not be read at all (missing, a folder, a device, no permission).
+    case unreadableFile(FileReadError)
     /// A safetensors file (or data) could not be parsed.
     case invalidSafeTensors(source: String, reason: String)
     /// A training checkpoint lacks state `--resume` needs, or was written for another configuration.
@@ -19,6 +23,8 @@ public enum BackboneError: Error, CustomStringConvertible, Equatable {
             "\(layer): backward needs a training-mode forward pass first"
         case let .checkpointMismatch(mismatch):
             mismatch.description
+        case let .unreadableFile(error):
+            "\(error.path): cannot be read: \(error.reason)"
         case let .invalidSafeTensors(source, reason):
             "\(source): not a valid safetensors file: \(reason)"
         case let .cannotResume(source, reason):

@@ -48,13 +48,17 @@ struct Arguments {
                 flags.insert(name)
                 continue
             }
+            let value: String
             if let inlineValue {
-                values[name] = inlineValue
+                value = inlineValue
             } else {
                 guard index < arguments.count else { throw UsageError("--\(name) needs a value (\(spec.value!))") }
-                values[name] = arguments[index]
+                value = arguments[index]
                 index += 1
             }
+            // An empty value is a mistake (an unset shell variable), never a request for a default.
+            guard !value.isEmpty else { throw UsageError("--\(name) needs a non-empty value (\(spec.value!))") }
+            values[name] = value
         }
     }
 
@@ -65,6 +69,16 @@ struct Arguments {
     func required(_ name: String) throws -> String {
         guard let value = values[name] else { throw UsageError("--\(name) is required") }
         return value
+    }
+
+    /// A comma-separated list (`a,b,c`); an empty entry is a usage error.
+    func list(_ name: String) throws -> [String]? {
+        guard let text = values[name] else { return nil }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard items.allSatisfy({ !$0.isEmpty }) else {
+            throw UsageError("--\(name) expects a comma-separated list without empty entries, got '\(text)'")
+        }
+        return items
     }
 
     func int(_ name: String, default fallback: Int? = nil, in range: ClosedRange<Int>? = nil) throws -> Int? {

@@ -34,8 +34,13 @@ enum CommonOptions {
     static let device = OptionSpec.value("device", "D",
         "cpu, cpu-reference, opencl or opencl:N (default: $FRACTALAD_DEVICE, else the first OpenCL GPU, else any OpenCL device, else cpu)")
 
-    /// Resolves `--device` and says on stderr which device was picked.
+    static let verbose = OptionSpec.flag("verbose", "also print the OpenCL compiler's build logs and warnings")
+
+    /// Resolves `--device` and says on stderr which device was picked; `--verbose` passes build logs to stderr.
     static func device(_ arguments: Arguments, _ console: Console) throws -> any Device {
+        if arguments.flag("verbose") {
+            OpenCLDevice.buildLogHandler.withLock { $0 = { console.note($0) } }
+        }
         let device = try Devices.select(arguments.string("device"))
         console.note("device: \(device.info)")
         return device

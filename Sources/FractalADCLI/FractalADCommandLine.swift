@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import Imaging
 
 /// Entry point of the `fractalad` command-line tool.
 ///
@@ -58,7 +59,7 @@ public enum FractalADCommandLine {
             console.note("fractalad \(command.name): \(error)\n\n\(command.usage)")
             return 2
         } catch {
-            console.note("fractalad \(command.name): error: \(error)")
+            console.note("fractalad \(command.name): error: \(FileErrorText.describe(error))")
             return 1
         }
     }

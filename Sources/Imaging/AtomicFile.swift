@@ -18,7 +18,8 @@ public enum AtomicFile {
                 defer { try? handle.close() }
                 try handle.synchronize()
             } catch {
-                throw ImagingError(.writeFailed, file: url.path, "\(error.localizedDescription)")
+                throw ImagingError(.writeFailed, file: url.path,
+                                   FileErrorText.reason(for: error, path: url.path) ?? "\(error)")
             }
         }
     }

@@ -7,10 +7,11 @@ extension FloatMap {
     /// accumulates in Double (centre tap first, then symmetric pairs from the outermost in) and stores Float.
     ///
     /// PatchCore smooths its upsampled anomaly maps with σ = 4.
-    /// - Throws: `invalidArgument` for a negative or non-finite σ or truncate.
+    /// - Throws: `invalidArgument` for a negative or non-finite σ or truncate, or a radius above 65536.
     public func gaussianFiltered(sigma: Double, truncate: Double = 4) throws -> FloatMap {
-        guard sigma >= 0, sigma.isFinite, truncate >= 0, truncate.isFinite else {
-            throw ImagingError(.invalidArgument, "invalid Gaussian sigma \(sigma) or truncate \(truncate)")
+        guard sigma >= 0, sigma.isFinite, truncate >= 0, truncate.isFinite, truncate * sigma <= 65_536 else {
+            throw ImagingError(.invalidArgument, "invalid Gaussian sigma \(sigma) or truncate \(truncate) (the "
+                + "radius truncate·σ must be at most 65536)")
         }
         let weights = Self.gaussianWeights(sigma: sigma, truncate: truncate)
         let vertical = Self.filterLines(values, count: width, length: height, stride: width, step: 1, weights)

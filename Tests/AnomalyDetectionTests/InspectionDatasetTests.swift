@@ -39,6 +39,42 @@ import Testing
             """)
     }
 
+    /// Issue 7 item 13: category, test and defect folders reached through symbolic links are read; a link cycle
+    /// is entered once.
+    @Test func symbolicLinksAreFollowedAndCyclesEnteredOnce() throws {
+        let storage = try Folder(), folder = try Folder()
+        try storage.image("screw/train/good/000.png")
+        try storage.image("screw/train/good/001.png")
+        try storage.image("shared-test/good/000.png")
+        try storage.image("crack/000.png")
+        try storage.image("screw/ground_truth/crack/000_mask.png", value: 255, channels: 1)
+        let manager = FileManager.default
+        try manager.createSymbolicLink(at: storage.url.appending(path: "shared-test/crack"),
+                                       withDestinationURL: storage.url.appending(path: "crack"))
+        try manager.createSymbolicLink(at: storage.url.appending(path: "screw/test"),
+                                       withDestinationURL: storage.url.appending(path: "shared-test"))
+        try manager.createSymbolicLink(at: storage.url.appending(path: "screw/train/good/loop"),
+                                       withDestinationURL: storage.url.appending(path: "screw/train"))
+        try manager.createSymbolicLink(at: folder.url.appending(path: "screw"),
+                                       withDestinationURL: storage.url.appending(path: "screw"))
+        let categories = try InspectionDataset.categories(root: folder.url, format: .mvtec)
+        #expect(categories.map(\.name) == ["screw"])
+        #expect(categories[0].train.map { $0.image.lastPathComponent } == ["000.png", "001.png"])
+        #expect(categories[0].test.map(\.name) == ["crack/000", "good/000"])
+        #expect(try InspectionDataset.images(in: folder.url.appending(path: "screw/test")).count == 2)
+    }
+
+    /// Issue 7 item 12: a file given for a folder is called a file.
+    @Test func aFileGivenForAFolderIsCalledAFile() throws {
+        let folder = try Folder()
+        try folder.image("a.png")
+        #expect {
+            try InspectionDataset.images(in: folder.url.appending(path: "a.png"))
+        } throws: { error in
+            "\(error)".contains("a.png: it is a file, not a folder")
+        }
+    }
+
     @Test func visaSplitFileIsRead() throws {
         let folder = try Folder()
         try Self.visa(folder)

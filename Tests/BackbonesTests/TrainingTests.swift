@@ -122,6 +122,89 @@ import Testing
         #expect(throws: BackboneError.self) { try changed.resume(from: folder.appending(path: Trainer.modelFile)) }
     }
 
+    /// Issue 7 item 8: rows logged after the checkpoint (by a process killed before its next checkpoint) are
+    /// dropped on resume, so every epoch appears once.
+    @Test func resumingDropsLogRowsAfterTheCheckpoint() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Self.trainer(Self.configuration(mix: 0))
+        let cancellation = CancellationFlag()
+        var batches = 0
+        #expect(try !first.run(cancellation: cancellation, directory: folder) { event in
+            if case .batch = event {
+                batches += 1
+                if batches == 3 { cancellation.cancel() }
+            }
+        })
+        let log = folder.appending(path: Trainer.logFile)
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("2,0.1,1.0,0.5,,,8,1.000,8.00\n3,0.1,1.0,0.5,,,8,1.000,8.00\n".utf8))
+        try handle.close()
+        let second = try Self.trainer(Self.configuration(mix: 0))
+        try second.resume(from: folder.appending(path: Trainer.checkpointFile))
+        #expect(try second.run(directory: folder))
+        let epochs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.prefix { $0 != "," } }
+        #expect(epochs == ["1", "2", "3"])
+    }
+
+    /// Issue 7 item 2: a checkpoint's counters are checked against the run (naming the file and the field) before
+    /// they index batches or count steps.
+    @Test(arguments: [("next_batch", "-1"), ("next_batch", "1000000"), ("next_epoch", "-5"),
+                      ("next_epoch", "9223372036854775807"), ("optimizer_steps", "9223372036854775807"),
+                      ("optimizer_steps", "1"),
+                      ("epoch_totals", #"{"correct":5,"images":4,"lossSum":1,"seconds":1}"#)])
+    func damagedCountersAreRefusedByName(field: String, value: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.trainer(Self.configuration(epochs: 2)).saveCheckpoint(in: folder)
+        let url = folder.appending(path: Trainer.checkpointFile)
+        var file = try SafeTensorsFile.read(url)
+        file.metadata[field] = value
+        try file.write(to: url)
+        let resumed = try Self.trainer(Self.configuration(epochs: 2))
+        #expect {
+            try resumed.resume(from: url)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("field \(field)")
+        }
+    }
+
+    /// Issue 7 item 12: a momentum buffer of integers is refused naming the file and the tensor.
+    @Test func anIntegerMomentumBufferNamesTheFileAndTensor() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = try Self.trainer(Self.configuration(epochs: 2))
+        try trainer.saveCheckpoint(in: folder)
+        let url = folder.appending(path: Trainer.checkpointFile)
+        var file = try SafeTensorsFile.read(url)
+        file.tensors["optimizer.fc.bias.momentum"] = SafeTensor(scalar: 3)
+        try file.write(to: url)
+        #expect {
+            try Self.trainer(Self.configuration(epochs: 2)).resume(from: url)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("tensor optimizer.fc.bias.momentum: a I64 tensor")
+        }
+    }
+
+    /// Issue 7 item 2: resuming a finished run writes its model rather than exiting without one.
+    @Test func resumingAFinishedRunWritesTheModel() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let finished = try Self.trainer(Self.configuration(epochs: 1, mix: 0))
+        #expect(try finished.run(directory: folder))
+        let model = folder.appending(path: Trainer.modelFile)
+        try FileManager.default.removeItem(at: model)
+        let again = try Self.trainer(Self.configuration(epochs: 1, mix: 0))
+        try again.resume(from: folder.appending(path: Trainer.checkpointFile))
+        #expect(again.position == BatchPosition(epoch: 1, batch: 0))
+        #expect(try again.run(directory: folder))
+        let reloaded = try ResNet(Fixtures.tinyBasic, classes: 4, initialization: .none, device: Self.device)
+        try reloaded.load(from: model)
+        #expect(try reloaded.fc.weight.value.floats() == finished.model.fc.weight.value.floats())
+    }
+
     @Test func deviceMixingEqualsImagingsBatchMixing() throws {
         let configuration = Self.configuration(mix: 1)
         let data = try Self.stream(configuration)
@@ -223,6 +306,36 @@ extension FractalStreamData {
     func order(for position: BatchPosition) -> [Int] {
         EpochOrder(sampleCount: epochSize, batchSize: configuration.batchSize, seed: configuration.seed)
             .slots(epoch: position.epoch, batch: position.batch)
+    }
+}
+
+/// Batch positions are computed on demand: a run of ten million epochs costs nothing to set up.
+@Suite struct BatchPositionTests {
+    @Test func positionsOfAHugeRunAreComputedOnDemand() {
+        let order = EpochOrder(sampleCount: 9, batchSize: 4, seed: 0)  // batches of 4, 4 and 1 → 2 per epoch
+        let positions = order.positions(from: BatchPosition(epoch: 3, batch: 1), endEpoch: 1 << 40)
+        #expect(positions.count == 2 * (1 << 40) - 7)
+        #expect(Array(positions.prefix(3)) == [BatchPosition(epoch: 3, batch: 1), BatchPosition(epoch: 4, batch: 0),
+                                                BatchPosition(epoch: 4, batch: 1)])
+        #expect(positions.last == BatchPosition(epoch: (1 << 40) - 1, batch: 1))
+        #expect(Array(order.positions(from: BatchPosition(epoch: 0, batch: 2), endEpoch: 2))
+                    == [BatchPosition(epoch: 1, batch: 0), BatchPosition(epoch: 1, batch: 1)])
+        #expect(order.positions(from: BatchPosition(epoch: 5, batch: 0), endEpoch: 5).isEmpty)
+    }
+
+    /// Training renders are numbered below the evaluation renders; a run too long for that is refused.
+    @Test func aStreamTooLongForItsRenderIndicesIsRefused() throws {
+        var configuration = TrainerTests.configuration()
+        configuration.classes = 8
+        configuration.rendersPerClass = 1_000_000
+        configuration.epochs = 10_000_000
+        let sampler = try IFSSampler(minMaps: 2, maxMaps: 3, translationBound: 1, sigmaFactorRange: nil)
+        #expect {
+            try FractalStreamData(systems: SystemsFile.sample(count: 8, sampler: sampler, seed: 3),
+                                  render: RenderSettings(), configuration: configuration, device: CPUDevice.fastShared)
+        } throws: { error in
+            "\(error)".contains("10000000 epochs of 8000000 renders exceed")
+        }
     }
 }
 

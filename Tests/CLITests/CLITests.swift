@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import FractalADCLI
 
@@ -47,12 +48,20 @@ struct Tool {
         ["generate", "--classes", "4"],
         ["generate", "--out", "/tmp/x", "--mode", "sideways"],
         ["generate", "--out", "/tmp/x", "--shard", "3/3"],
+        ["generate", "--out", "/tmp/x", "--shard", "9223372036854775806/9223372036854775807"],
+        ["generate", "--out", "/tmp/x", "--classes", "4", "--shard", "0/5"],
         ["generate", "--out", "/tmp/x", "--min-fill"],
         ["generate", "--out", "/tmp/x", "--systems", "a.json", "--num-systems", "4"],
         ["ifs", "--num-systems", "10"],
+        ["fit", "--train", "/tmp/fractalad-no-such-folder", "--out", "/tmp/x.patchcore", "--crop", "0"],
         ["ifs", "--num-systems", "-5", "--out", "/tmp/x.json"],
         ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "--min-maps", "5", "--max-maps", "3"],
         ["ifs", "--num-systems", "5", "--out", "/tmp/x.json", "stray"],
+        ["generate", "--out", ""],
+        ["generate", "--out=", "--classes", "2"],
+        ["evaluate", "--dataset", "mvtec", "--root", "/tmp", "--categories", ""],
+        ["evaluate", "--dataset", "mvtec", "--root", "/tmp", "--categories", "a,,b"],
+        ["fit", "--train", "/tmp", "--out", "/tmp/x.patchcore", "--layers", "layer2,"],
         ["frobnicate"],
         [],
     ])
@@ -93,6 +102,83 @@ struct Tool {
                                    environment: ["FRACTALAD_CL_FAULT": "clEnqueueNDRangeKernel"])
         #expect(failing.status == 1)
         #expect(failing.stderr.contains("CL_OUT_OF_RESOURCES"))
+    }
+
+    /// Issue 7 item 11: an unknown or empty FRACTALAD_DEVICE is an error naming the variable, as `--device` is.
+    @Test(arguments: ["bogus", ""])
+    func aBadDeviceVariableIsAnError(_ value: String) throws {
+        let result = try Tool.run(["devices"], environment: ["FRACTALAD_DEVICE": value])
+        #expect(result.status == 1 && result.stderr.contains("from FRACTALAD_DEVICE"), "\(result.stderr)")
+    }
+
+    /// Issue 7 items 10 and 12: Foundation's errors become sentences naming the path; a folder, a device or a
+    /// missing file is called what it is.
+    @Test func fileErrorsArePlainSentencesNamingThePath() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appending(path: "file")
+        try Data("x".utf8).write(to: file)
+        let synthetic = ["synthetic", "--categories", "washer", "--size", "32", "--train", "1", "--test-good", "1",
+                         "--test-per-defect", "1"]
+        let images = folder.appending(path: "images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try PNG.write(try ByteImage(width: 8, height: 8, channels: 3, value: 9), to: images.appending(path: "a.png"))
+        let systems = folder.appending(path: "s.json")
+        #expect(try Tool.run(["ifs", "--num-systems", "2", "--out", systems.path]).status == 0)
+        let cases: [([String], String)] = [
+            (["train", "--systems", systems.path, "--out", file.path, "--epochs", "1", "--batch", "2", "--size", "32",
+              "--points", "100", "--device", "cpu"], "\(file.path): it already exists as a file, not a folder"),
+            (synthetic + ["--out", file.path + "/sub"], "a part of its path is a file, not a folder"),
+            (["ifs", "--num-systems", "2", "--out", file.path + "/s.json"],
+             "a part of its path is a file, not a folder"),
+            (["generate", "--systems", folder.path, "--out", folder.path + "/g"],
+             "\(folder.path): cannot be read: it is a folder"),
+            (["fit", "--train", images.path, "--out", folder.path + "/m", "--backbone", "/dev/null", "--device", "cpu"],
+             "/dev/null: it is not a regular file"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Tool.run(arguments)
+            #expect(result.status == 1 && result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("Domain="), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// Issue 7 item 16: every `fractalad generate` example in README.md is accepted as written.
+    @Test func readmesGenerateExamplesAreValid() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../README.md")
+        let examples = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("fractalad generate --") }
+        #expect(examples.count >= 4)
+        for example in examples {
+            let words = example.prefix { $0 != "#" }.split(separator: " ").map(String.init).dropFirst(2)
+            let arguments = try Arguments(Array(words), options: GenerateCommand.options, allowsPositionals: false)
+            #expect(throws: Never.self, "\(example)") {
+                _ = try GenerateCommand.shard(arguments, spec: try GenerateCommand.datasetSpec(arguments))
+            }
+        }
+    }
+
+    /// Issue 7 item 17: compiler warnings (PoCL's "N warnings generated") stay off stderr unless --verbose.
+    @Test func compilerWarningsOnlyWithVerbose() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "fractalad-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let kernels = folder.appending(path: "kernels")
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../Kernels")
+        try FileManager.default.copyItem(at: source, to: kernels)
+        // A kernel with a warning clang always reports: an implicit float-to-int conversion that changes the value.
+        let file = kernels.appending(path: "chaos_game.cl")
+        let probe = "\n__kernel void warning_probe(__global int *out) { int x = 1.5f; out[0] = x; }\n"
+        try Data((try String(contentsOf: file, encoding: .utf8) + probe).utf8).write(to: file)
+        for verbose in [false, true] {
+            let environment = ["FRACTALAD_KERNEL_DIR": kernels.path,
+                               "POCL_CACHE_DIR": folder.appending(path: "pocl-\(verbose)").path]
+            let result = try Tool.run(["generate", "--classes", "2", "--size", "16", "--device", "opencl",
+                                       "--out", folder.appending(path: "out-\(verbose)").path]
+                                      + (verbose ? ["--verbose"] : []), environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("warning") == verbose, "verbose \(verbose): \(result.stderr)")
+        }
     }
 
     @Test func ifsWritesALoadableFile() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+@testable import FractalADCLI
 
 /// `fit`, `predict`, `evaluate` and `demo` through the built binary.
 @Suite struct PatchCoreCommandTests {
@@ -33,7 +34,26 @@ import Testing
         #expect(predict.status == 0, "\(predict.stderr)")
         let scores = try String(contentsOfFile: folder.path("predictions/scores.csv"), encoding: .utf8)
         #expect(scores.split(separator: "\n").count == 4)
-        #expect(FileManager.default.fileExists(atPath: folder.path("predictions/000.png")))
+        // Issue 7 item 14: overlays mirror the inputs' folders instead of 000.png, 000_.png, …
+        for overlay in ["good/000.png", "good/001.png", "crack/000.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder.path("predictions/\(overlay)")), "\(overlay)")
+            #expect(scores.contains(",\(overlay)\n"), "\(scores)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("predictions/000_.png")))
+    }
+
+    /// Issue 7 item 14: overlay names follow the inputs' relative folders and never collide.
+    @Test func overlayPathsMirrorTheInputFolders() {
+        let url = { (path: String) in URL(fileURLWithPath: path) }
+        let images = ["/d/a/good/000.png", "/d/a/crack/000.png", "/d/b/good/000.png", "/d/b/good/001.jpg",
+                      "/d/b/good/001.png"].map(url)
+        #expect(PredictCommand.overlayPaths(for: images, below: [url("/d/a"), url("/d/b")])
+                    == ["a/good/000.png", "a/crack/000.png", "b/good/000.png", "b/good/001.jpg.png",
+                        "b/good/001.png.png"])
+        #expect(PredictCommand.overlayPaths(for: [url("/d/a/good/000.png")], below: [url("/d/a/good")])
+                    == ["000.png"])
+        #expect(PredictCommand.overlayPaths(for: Array(images.prefix(2)), below: [url("/d/a")])
+                    == ["good/000.png", "crack/000.png"])
     }
 
     @Test func evaluateWritesTheTableInThreeFormats() throws {
@@ -86,6 +106,13 @@ import Testing
         let corrupt = try Tool.run(["predict", "--model", folder.path("corrupt.patchcore"), "--out", folder.path("p"),
                                     "\(root)/washer/test/good"])
         #expect(corrupt.status == 1 && corrupt.stderr.contains("not a usable PatchCore model"), "\(corrupt.stderr)")
+
+        // Issue 7 item 6: more neighbours than the bank holds is refused at fit time (4 images × 64 patches × 3 %).
+        let neighbours = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", folder.path("n"),
+                                       "--neighbors", "16", "--coreset", "0.03"] + Self.small)
+        #expect(neighbours.status == 1 && neighbours.stderr.contains("16 nearest neighbours need a memory bank"),
+                "\(neighbours.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("n")))
 
         let usage = try Tool.run(["evaluate", "--root", root])
         #expect(usage.status == 2)

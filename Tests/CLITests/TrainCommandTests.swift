@@ -1,3 +1,4 @@
+import Backbones
 import Foundation
 import Testing
 
@@ -23,6 +24,28 @@ import Testing
         #expect(result.stderr.contains("usage: fractalad train"))
     }
 
+    /// Issue 7 item 9: bad data inside a checkpoint is a bad file (exit 1, naming it and the field), not a usage
+    /// error with the whole usage text.
+    @Test(arguments: [#"{"epochs": -3}"#, "not json"])
+    func aCheckpointWithBadDataIsExit1NamingTheFile(_ configuration: String) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration()))
+            as! [String: Any]
+        if let changes = try? JSONSerialization.jsonObject(with: Data(configuration.utf8)) as? [String: Any] {
+            settings.merge(changes) { $1 }
+        }
+        let text = configuration == "not json" ? configuration
+            : String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        let checkpoint = folder.appending(path: "checkpoint.safetensors")
+        try SafeTensorsFile(tensors: [:], metadata: ["format": "fractalad-train", "configuration": text])
+            .write(to: checkpoint)
+        let result = try Tool.run(["train", "--systems", "s.json", "--out", folder.path, "--resume"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(checkpoint.path) && result.stderr.contains("field configuration"))
+        #expect(!result.stderr.contains("usage:"))
+    }
+
     @Test func anInterruptedRunSavesACheckpointAndResumes() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -42,7 +65,7 @@ import Testing
             if rows >= 2 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.interrupt()
+        process.terminate()  // SIGTERM, as a batch scheduler sends it (SIGINT is covered by the generate test)
         process.waitUntilExit()
         let interrupted = Tool.finish(process)
         #expect(interrupted.status == 130, "stderr: \(interrupted.stderr)")

@@ -154,4 +154,12 @@ final class TemporaryFolder {
         #expect(ranges.map(\.count).reduce(0, +) == 10)
         #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
     }
+
+    /// Issue 7 item 1: `i · total` overflowed for shard counts near `Int.max`.
+    @Test func shardRangesOfHugeShardCountsDoNotOverflow() throws {
+        let last = Shard(index: Int.max - 1, count: Int.max)
+        #expect(last.range(of: Int(Int32.max)) == (Int(Int32.max) - 1)..<Int(Int32.max))
+        #expect(Shard(index: 0, count: Int.max).range(of: 1000).isEmpty)
+        #expect(Shard(index: Int.max / 2, count: Int.max).range(of: Int(Int32.max)).count <= 1)
+    }
 }

@@ -107,6 +107,12 @@ import Testing
         (SystemsFileTests.file("{\"maps\": [[0.5,0,0,0.5,0,0]], \"probabilities\": [-1]}"), "non-negative"),
         (SystemsFileTests.file("{\"mapz\": [[0.5,0,0,0.5,0,0]]}"), "missing key 'maps'"),
         (SystemsFileTests.file("{\"maps\": [[0.5,0,\"x\",0.5,0,0]]}"), "unexpected value at systems[0].maps[0][2]"),
+        // Issue 7 item 12: valid JSON whose numbers do not fit the field is not called "not valid JSON".
+        ("{\"format\": \"fractalad-ifs\", \"version\": 1.5, \"systems\": []}",
+         "holds a value of the wrong type or range"),
+        ("{\"format\": \"fractalad-ifs\", \"version\": 1, \"sampler\": {\"seed\": -1, \"minMaps\": 2, "
+            + "\"maxMaps\": 3, \"translationBound\": 1, \"sigmaFactorRange\": null}, \"systems\": []}",
+         "holds a value of the wrong type"),
     ])
     func malformedFilesNameTheProblemAndPlace(_ text: String, _ expected: String) {
         do {

@@ -62,7 +62,8 @@ public struct GreedyCoresetSampler: Sendable {
     /// - Parameter features: `[N, D]` float32, finite.
     /// - Returns: `⌊N·ratio⌋` distinct row indices in the order they were selected.
     /// - Throws: ``CoresetError`` for bad arguments or non-finite features; device errors as they occur.
-    public func select(features: Tensor) throws -> [Int] {
+    /// - Parameter cancellation: checked between device calls of 512 steps; once set, throws `CancellationError`.
+    public func select(features: Tensor, cancellation: CancellationFlag = CancellationFlag()) throws -> [Int] {
         guard features.dtype == .float32, features.rank == 2 else {
             throw CoresetError.invalidFeatures("expected [N, D] float32, got \(features.shape) \(features.dtype)")
         }
@@ -99,6 +100,7 @@ public struct GreedyCoresetSampler: Sendable {
         let codeTensor = try Tensor(codes.interleaved(), shape: [CoresetCodeLayout.blocks(points: n), codes.width,
                                                                  CoresetCodeLayout.blockPoints], on: device)
         while selected.count < size {
+            try cancellation.check()
             let count = min(Self.stepsPerCall, size - selected.count)
             let picks = try device.coresetSteps(codes: codeTensor, minimumDistances: minima, count: count)
             selected += try picks.int32s().map(Int.init)

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// One image of an inspection dataset.
 public struct InspectionSample: Sendable, Equatable {
@@ -47,7 +48,9 @@ public enum InspectionDataset {
     ///   image without its mask, or a mask without its image.
     public static func categories(root: URL, format: InspectionDatasetFormat, only: [String]? = nil) throws
         -> [InspectionCategory] {
-        guard isDirectory(root) else { throw DatasetError("dataset folder \(root.path) does not exist") }
+        if let problem = FolderListing.problem(listingFolder: root) {
+            throw DatasetError("dataset folder \(root.path): \(problem)")
+        }
         switch format {
         case .mvtec:
             return try select(mvtecCategoryNames(root), only: only, root: root).map {
@@ -66,7 +69,9 @@ public enum InspectionDataset {
 
     /// The images of a plain folder (recursively, sorted by path), for `fit --train DIR` and `predict`.
     public static func images(in folder: URL) throws -> [URL] {
-        guard isDirectory(folder) else { throw DatasetError("folder \(folder.path) does not exist") }
+        if let problem = FolderListing.problem(listingFolder: folder) {
+            throw DatasetError("folder \(folder.path): \(problem)")
+        }
         let found = try imageFiles(below: folder)
         guard !found.isEmpty else { throw DatasetError("\(folder.path) holds no PNG or JPEG images") }
         return found
@@ -127,15 +132,13 @@ public enum InspectionDataset {
         return InspectionCategory(name: name, train: train, test: test)
     }
 
+    /// The images below `folder`, recursively, following symbolic links (see `FolderListing`).
     static func imageFiles(below folder: URL) throws -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else {
-            throw DatasetError("cannot list \(folder.path)")
+        do {
+            return try FolderListing.files(below: folder, extensions: imageExtensions)
+        } catch let error as FileReadError {
+            throw DatasetError("cannot list \(error.path): \(error.reason)")
         }
-        var files: [URL] = []
-        for case let url as URL in enumerator where imageExtensions.contains(url.pathExtension.lowercased()) {
-            files.append(url)
-        }
-        return files.sorted { $0.path < $1.path }
     }
 
     static func isDirectory(_ url: URL) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// VisA's released layout read through `split_csv/1cls.csv`: rows `object,split,label,image,mask` with
 /// `split ∈ {train, test}`, `label ∈ {normal, anomaly}` and paths relative to the root. Raw VisA masks hold
@@ -7,9 +8,9 @@ enum VisASplit {
     static func categories(root: URL, split: URL, only: [String]?) throws -> [InspectionCategory] {
         let text: String
         do {
-            text = try String(contentsOf: split, encoding: .utf8)
-        } catch {
-            throw DatasetError("cannot read \(split.path): \(error.localizedDescription)")
+            text = String(decoding: try FileErrorText.contents(of: split), as: UTF8.self)
+        } catch let error as FileReadError {
+            throw DatasetError("cannot read \(split.path): \(error.reason)")
         }
         var lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard let header = lines.first?.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),

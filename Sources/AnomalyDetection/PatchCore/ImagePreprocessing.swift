@@ -13,8 +13,19 @@ public struct PreparedImage: Sendable {
 
 extension Preprocessing {
     /// Reads `url` (PNG or JPEG), converts it to RGB, resizes and crops it, and normalises it.
+    /// - Throws: `ImagingError` naming the file, also when its size cannot be resized as asked.
     public func prepare(_ url: URL) throws -> PreparedImage {
-        try prepare(try ImageFile.read(url))
+        try Self.naming(url) { try prepare(try ImageFile.read(url)) }
+    }
+
+    /// Runs `body`, naming `url` in an `ImagingError` that names no file (a resize or crop of its image).
+    private static func naming<T>(_ url: URL, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as ImagingError where error.file == nil {
+            error.file = url.path
+            throw error
+        }
     }
 
     /// Converts an image in memory to RGB, resizes and crops it, and normalises it.
@@ -40,8 +51,10 @@ extension Preprocessing {
             for c in 0..<raw.channels where raw.pixels[i * raw.channels + c] != 0 { any = true }
             binary[i] = any ? 255 : 0
         }
-        let mask = try geometry(try ByteImage(width: raw.width, height: raw.height, channels: 1, pixels: binary),
-                                interpolation: .nearest)
+        let mask = try Self.naming(url) {
+            try geometry(try ByteImage(width: raw.width, height: raw.height, channels: 1, pixels: binary),
+                         interpolation: .nearest)
+        }
         return mask.pixels.map { $0 != 0 }
     }
 

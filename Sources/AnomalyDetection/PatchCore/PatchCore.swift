@@ -49,6 +49,8 @@ public struct PatchCore: Sendable {
     public let extractor: any FeatureExtractor
     /// Images per backbone batch.
     public var batchSize: Int
+    /// Checked between batches and coreset steps: once set, fitting and scoring throw `CancellationError`.
+    public var cancellation = CancellationFlag()
 
     public init(settings: PatchCoreSettings, extractor: any FeatureExtractor, batchSize: Int = 8) throws {
         try settings.validate()
@@ -116,6 +118,7 @@ public struct PatchCore: Sendable {
         var rows: [Float] = []
         var grid = (height: 0, width: 0), dimension = 0
         for start in stride(from: 0, to: trainImages.count, by: batchSize) {
+            try cancellation.check()
             let chunk = Array(trainImages[start..<min(start + batchSize, trainImages.count)])
             let embedded = try embed(try prepare(chunk))
             rows += embedded.rows
@@ -127,7 +130,7 @@ public struct PatchCore: Sendable {
         if settings.coresetRatio < 1 {
             let features = try Tensor(rows, shape: [patches, dimension], on: extractor.device)
             let sampler = GreedyCoresetSampler(ratio: settings.coresetRatio, seed: settings.seed)
-            let selected = try sampler.select(features: features)
+            let selected = try sampler.select(features: features, cancellation: cancellation)
             bank = [Float](unsafeUninitializedCapacity: selected.count * dimension) { buffer, initialized in
                 rows.withUnsafeBufferPointer { source in
                     for (i, row) in selected.enumerated() {
@@ -137,6 +140,12 @@ public struct PatchCore: Sendable {
                 }
                 initialized = selected.count * dimension
             }
+        }
+        let bankSize = bank.count / dimension
+        guard settings.neighbors <= bankSize else {
+            throw PatchCoreError.invalidSettings("\(settings.neighbors) nearest neighbours need a memory bank "
+                + "of at least \(settings.neighbors) patches, but it holds \(bankSize) (of \(patches) training "
+                + "patches); use fewer neighbours, a larger coreset ratio or more training images")
         }
         return PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank, dimension: dimension,
                               grid: grid, trainingImages: trainImages.count, trainingPatches: patches)

@@ -17,6 +17,7 @@ public struct PatchCoreEvaluation: Sendable {
     public typealias Progress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
     /// Metrics of one category, and the model fitted for it.
+    /// - Throws: `CancellationError` when `patchCore.cancellation` is set during the category.
     public func evaluate(_ category: InspectionCategory, progress: Progress = { _, _, _ in }) throws
         -> (metrics: CategoryMetrics, model: PatchCoreModel) {
         let model = try patchCore.fit(category.train.map(\.image)) { progress("fit", $0, $1) }
@@ -26,6 +27,7 @@ public struct PatchCoreEvaluation: Sendable {
         var panels: [(InspectionSample, PreparedImage, FloatMap, [Bool]?)] = []
         let batch = patchCore.batchSize
         for start in stride(from: 0, to: category.test.count, by: batch) {
+            try patchCore.cancellation.check()
             let samples = Array(category.test[start..<min(start + batch, category.test.count)])
             let prepared = try patchCore.prepare(samples.map(\.image))
             let results = try patchCore.score(prepared, model: model, bank: bank)

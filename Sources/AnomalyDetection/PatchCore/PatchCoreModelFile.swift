@@ -32,6 +32,26 @@ extension PatchCoreModel {
                             metadata: metadata).write(to: url)
     }
 
+    /// The statistics must describe the bank they come with.
+    private static func check(_ statistics: Statistics, bankSize: Int, settings: PatchCoreSettings,
+                              _ bad: (String) -> PatchCoreError) throws {
+        if settings.embedding == .official, statistics.dimension != settings.targetDimension {
+            throw bad("statistics.dimension is \(statistics.dimension), but settings.targetDimension is "
+                + "\(settings.targetDimension)")
+        }
+        guard (1...4096).contains(statistics.gridHeight), (1...4096).contains(statistics.gridWidth) else {
+            throw bad("statistics grid \(statistics.gridHeight)×\(statistics.gridWidth) is outside 1...4096")
+        }
+        guard statistics.trainingImages >= 1, statistics.trainingPatches >= bankSize else {
+            throw bad("statistics count \(statistics.trainingImages) images and \(statistics.trainingPatches) "
+                + "patches for a bank of \(bankSize)")
+        }
+        guard settings.neighbors <= bankSize else {
+            throw bad("settings ask for \(settings.neighbors) nearest neighbours, but memory_bank holds "
+                + "\(bankSize) patches")
+        }
+    }
+
     /// Reads and checks a model file.
     /// - Throws: ``PatchCoreError/badModelFile(path:problem:)`` for anything that is not a complete FractalAD
     ///   PatchCore model.
@@ -56,11 +76,17 @@ extension PatchCoreModel {
         do { try settings.validate() } catch { throw bad("\(error)") }
         let backbone = try decode(BackboneReference.self, "backbone")
         let statistics = try decode(Statistics.self, "statistics")
+        guard (1...PatchCoreSettings.maximumDimension).contains(statistics.dimension) else {
+            throw bad("statistics.dimension is \(statistics.dimension), outside "
+                + "1...\(PatchCoreSettings.maximumDimension)")
+        }
         guard let tensor = file.tensors["memory_bank"] else { throw bad("tensor 'memory_bank' is missing") }
         guard tensor.shape.count == 2, tensor.shape[1] == statistics.dimension, tensor.shape[0] >= 1 else {
             throw bad("memory_bank has shape \(tensor.shape), expected [M, \(statistics.dimension)]")
         }
-        let bank = try tensor.floats()
+        try check(statistics, bankSize: tensor.shape[0], settings: settings, bad)
+        let bank: [Float]
+        do { bank = try tensor.floats() } catch { throw bad("memory_bank: \(error)") }
         guard bank.allSatisfy(\.isFinite) else { throw bad("memory_bank holds non-finite values") }
         return PatchCoreModel(settings: settings, backbone: backbone, bank: bank, dimension: statistics.dimension,
                               grid: (statistics.gridHeight, statistics.gridWidth),

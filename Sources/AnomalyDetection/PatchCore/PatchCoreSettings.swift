@@ -1,3 +1,4 @@
+import Backbones
 import Foundation
 import Imaging
 
@@ -82,18 +83,50 @@ public struct PatchCoreSettings: Sendable, Codable, Equatable {
         preprocessing: .anomalib, coresetRatio: 0.1, neighbors: 1, distance: .euclidean,
         imageScoring: .reweighted(neighbors: 9), mapUpsampling: .nearest, mapSigma: 4, seed: 0)
 
+    /// The largest embedding dimension a model may have (wide_resnet101_2's stem to layer4 concatenate to 3904).
+    public static let maximumDimension = 8192
+    /// The largest map σ (its Gaussian reaches 4σ, a quarter of the largest input side).
+    public static let maximumMapSigma = 256.0
+    /// The most floats one image's official embedding may stack before pooling (4 GiB).
+    static let maximumEmbeddingFloats = 1 << 30
+
+    /// Checks every setting against what the code can honour (ranges, finiteness, allocation sizes), so that a
+    /// hand-edited model file cannot trap or ask for terabytes; the message names the setting.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws {
             if !ok { throw PatchCoreError.invalidSettings(message) }
         }
+        let known = ResNet.Stage.allCases.map(\.description)
         try check(!stages.isEmpty, "at least one backbone stage is needed")
+        try check(stages.allSatisfy(known.contains) && Set(stages).count == stages.count,
+                  "stages must be distinct names among \(known.joined(separator: ", ")), got \(stages)")
         try check(coresetRatio > 0 && coresetRatio <= 1, "the coreset ratio must be in (0, 1], got \(coresetRatio)")
         try check((1...16).contains(neighbors), "neighbours must be in 1...16, got \(neighbors)")
         if case .reweighted(let n) = imageScoring { try check((1...16).contains(n), "re-weighting neighbours must be in 1...16") }
-        try check(pretrainDimension >= 1 && targetDimension >= 1, "embedding dimensions must be positive")
+        let dimensions = 1...Self.maximumDimension
+        try check(dimensions.contains(pretrainDimension) && dimensions.contains(targetDimension),
+                  "embedding dimensions must be in 1...\(Self.maximumDimension), got \(pretrainDimension) and "
+                    + "\(targetDimension)")
         try check(preprocessing.resize >= 16 && preprocessing.resize <= 4096, "resize must be in 16...4096")
         if let crop = preprocessing.crop { try check(crop >= 16 && crop <= preprocessing.resize, "crop must be in 16...resize") }
-        try check(mapSigma >= 0, "the map σ must be ≥ 0")
+        try check(!preprocessing.keepAspect || preprocessing.crop != nil, "resizing the shorter side without a centre "
+            + "crop keeps each image's aspect ratio, but the network takes square inputs; give a crop, or resize both "
+            + "sides (the anomalib preset)")
+        let (mean, std) = (preprocessing.mean, preprocessing.std)
+        try check(mean.count == 3 && std.count == 3 && mean.allSatisfy(\.isFinite)
+                    && std.allSatisfy { $0.isFinite && $0 > 0 },
+                  "normalisation needs 3 finite means and 3 positive finite standard deviations")
+        try check((0...Self.maximumMapSigma).contains(mapSigma),
+                  "the map σ must be in [0, \(Self.maximumMapSigma)], got \(mapSigma)")
+        if embedding == .official {
+            // The first stage fixes the grid: stride 4 for the stem and layer1, doubling per later stage.
+            let stride = 4 << max(0, (known.firstIndex(of: stages[0]) ?? 1) - 1)
+            let side = (preprocessing.outputSide + stride - 1) / stride
+            let floats = side * side * stages.count * pretrainDimension
+            try check(floats <= Self.maximumEmbeddingFloats, "the embedding of one image would stack \(floats) "
+                + "floats (\(side)² locations × \(stages.count) stages × \(pretrainDimension)); at most "
+                + "\(Self.maximumEmbeddingFloats)")
+        }
     }
 }
 

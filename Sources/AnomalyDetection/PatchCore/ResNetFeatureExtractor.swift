@@ -1,6 +1,7 @@
 import Backbones
 import Compute
 import Foundation
+import Imaging
 
 /// A frozen torchvision-layout ResNet as PatchCore's feature extractor.
 ///
@@ -28,9 +29,9 @@ public final class ResNetFeatureExtractor: FeatureExtractor, @unchecked Sendable
         }
         let data: Data
         do {
-            data = try Data(contentsOf: checkpoint)
-        } catch {
-            throw PatchCoreError.backboneMismatch("cannot read the checkpoint \(checkpoint.path): \(error.localizedDescription)")
+            data = try FileErrorText.contents(of: checkpoint)
+        } catch let error as FileReadError {
+            throw PatchCoreError.backboneMismatch("cannot read the checkpoint \(checkpoint.path): \(error.reason)")
         }
         let file = try SafeTensorsFile(data: data, source: checkpoint.path)
         let (inferred, classes) = try ResNetArchitecture.inferred(from: file, source: checkpoint.path)

@@ -212,10 +212,9 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public static func read(_ url: URL) throws -> SafeTensorsFile {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw BackboneError.invalidSafeTensors(source: url.path,
-                                                   reason: "cannot read: \(error.localizedDescription)")
+            data = try FileErrorText.contents(of: url, options: .alwaysMapped)
+        } catch let error as FileReadError {
+            throw BackboneError.unreadableFile(error)
         }
         return try SafeTensorsFile(data: data, source: url.path)
     }

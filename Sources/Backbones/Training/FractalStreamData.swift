@@ -44,6 +44,12 @@ public final class FractalStreamData: TrainingData {
         guard order.batchesPerEpoch > 0 else {
             throw BackboneError.invalidDataset("an epoch of \(order.sampleCount) render(s) holds no batch of 2 or more")
         }
+        // Training renders are numbered epoch · epochSize + slot and must stay below the evaluation renders.
+        let (renders, overflow) = configuration.epochs.multipliedReportingOverflow(by: order.sampleCount)
+        guard !overflow, renders <= Self.evaluationBase else {
+            throw BackboneError.invalidArgument("\(configuration.epochs) epochs of \(order.sampleCount) renders exceed "
+                + "the \(Self.evaluationBase) image indices below the evaluation renders")
+        }
     }
 
     public var device: any Device { renderer.device }

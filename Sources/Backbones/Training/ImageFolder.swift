@@ -26,6 +26,9 @@ public final class ImageFolder: Sendable {
     /// - Throws: ``BackboneError/invalidDataset(_:)`` when `root` cannot be listed or holds no class with images.
     public init(root: URL, cacheBytes: Int = 1 << 30) throws {
         let manager = FileManager.default
+        if let problem = FolderListing.problem(listingFolder: root) {
+            throw BackboneError.invalidDataset("dataset folder \(root.path): \(problem)")
+        }
         guard let entries = try? manager.contentsOfDirectory(atPath: root.path) else {
             throw BackboneError.invalidDataset("\(root.path): cannot list the dataset folder")
         }

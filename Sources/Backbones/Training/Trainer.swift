@@ -88,8 +88,15 @@ public final class Trainer {
     public func run(cancellation: CancellationFlag = CancellationFlag(), checkpointEvery: Int = 1,
                     evaluateEvery: Int = 1, directory: URL? = nil, events: (TrainingEvent) -> Void = { _ in })
         throws -> Bool {
+        if position.epoch >= configuration.epochs {
+            // A finished run's checkpoint: its weights are the final model.
+            if let directory { try model.save(to: directory.appending(path: Self.modelFile)) }
+            return true
+        }
         let resuming = position != BatchPosition(epoch: 0, batch: 0)
-        let log = try directory.map { try TrainingLog(url: $0.appending(path: Self.logFile), resuming: resuming) }
+        let log = try directory.map {
+            try TrainingLog(url: $0.appending(path: Self.logFile), resumingAfter: resuming ? position.epoch : nil)
+        }
         let batches = try data.trainingBatches(from: position, endEpoch: configuration.epochs)
         let run = RunClock(totalImages: (configuration.epochs - position.epoch) * data.epochSize
                            - epochTotals.images)
@@ -168,10 +175,51 @@ public final class Trainer {
             throw BackboneError.cannotResume(source: url.path, reason: "it was written with other settings ("
                 + differences.joined(separator: "; ") + ")")
         }
+        try checkCounters(of: saved, source: url.path)
         try model.loadState(SafeTensorsFile(tensors: saved.model), source: url.path, architecture: model.description)
         try optimizer.restore(momentumBuffers: saved.momentum, steps: saved.optimizerSteps, source: url.path)
         position = saved.position
         epochTotals = saved.partialEpoch
+    }
+}
+
+extension Trainer {
+    /// Checks a checkpoint's position, step count and partial-epoch sums against this run, so that an edited or
+    /// damaged file is refused (naming the field) instead of indexing out of range or overflowing.
+    /// - Throws: ``BackboneError/cannotResume(source:reason:)``.
+    func checkCounters(of saved: TrainingCheckpoint, source: String) throws {
+        typealias Key = TrainingCheckpoint.Key
+        func fail(_ field: String, _ problem: String) -> BackboneError {
+            .cannotResume(source: source, reason: "field \(field) \(problem)")
+        }
+        let epochs = configuration.epochs, perEpoch = batchesPerEpoch
+        let (epoch, batch) = (saved.position.epoch, saved.position.batch)
+        guard (0...epochs).contains(epoch) else {
+            throw fail(Key.epoch, "is \(epoch), outside 0...\(epochs) (the run has \(epochs) epochs)")
+        }
+        if epoch == epochs {
+            guard batch == 0 else { throw fail(Key.batch, "is \(batch), but a finished run's next batch is 0") }
+        } else {
+            guard (0..<perEpoch).contains(batch) else {
+                throw fail(Key.batch, "is \(batch), outside 0..<\(perEpoch) (batches per epoch)")
+            }
+        }
+        let (done, overflow) = epoch.multipliedReportingOverflow(by: perEpoch)
+        let expectedSteps = done &+ batch
+        guard !overflow, expectedSteps >= done, saved.optimizerSteps == expectedSteps else {
+            throw fail(Key.steps, "is \(saved.optimizerSteps), expected \(expectedSteps) (\(Key.epoch) × "
+                + "\(perEpoch) batches per epoch + \(Key.batch)); was the data changed?")
+        }
+        let totals = saved.partialEpoch, most = batch * configuration.batchSize
+        guard (0...most).contains(totals.images) else {
+            throw fail(Key.totals, "counts \(totals.images) images, outside 0...\(most) for \(batch) batch(es)")
+        }
+        guard (0...totals.images).contains(totals.correct) else {
+            throw fail(Key.totals, "counts \(totals.correct) correct of \(totals.images) images")
+        }
+        guard totals.lossSum.isFinite, totals.lossSum >= 0, totals.seconds.isFinite, totals.seconds >= 0 else {
+            throw fail(Key.totals, "holds a negative or non-finite loss sum or time")
+        }
     }
 }
 

@@ -77,7 +77,11 @@ public struct TrainingCheckpoint {
         for (name, tensor) in file.tensors {
             if name.hasPrefix(Self.optimizerPrefix) && name.hasSuffix(Self.momentumSuffix) {
                 let parameter = String(name.dropFirst(Self.optimizerPrefix.count).dropLast(Self.momentumSuffix.count))
-                momentum[parameter] = try tensor.floats()
+                do {
+                    momentum[parameter] = try tensor.floats()
+                } catch {
+                    throw fail("tensor \(name): \(error)")
+                }
             } else {
                 model[name] = tensor
             }

@@ -50,27 +50,33 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
                        warmupStart: warmupStart, minimum: minimumLearningRate)
     }
 
-    /// Checks ranges (not the architecture name, which the trainer resolves); the message names the setting.
+    /// Checks ranges, the same the command line allows (not the architecture name, which the trainer resolves);
+    /// the message names the setting.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws {
             if !ok { throw BackboneError.invalidArgument(message) }
         }
-        try check(classes >= 1, "classes must be at least 1, got \(classes)")
-        try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
-        try check(batchSize >= 2, "batch size must be at least 2 (batch norm), got \(batchSize)")
+        try check((1...10_000_000).contains(classes), "classes must be in 1...10000000, got \(classes)")
+        try check((1...10_000_000).contains(epochs), "epochs must be in 1...10000000, got \(epochs)")
+        try check((2...65_536).contains(batchSize),
+                  "batch size must be in 2...65536 (batch norm needs 2), got \(batchSize)")
         try check((32...4096).contains(imageSize), "image size must be in 32...4096, got \(imageSize)")
-        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
+        try check(learningRate > 0 && learningRate <= 100, "learning rate must be in (0, 100], got \(learningRate)")
         try check((0..<1).contains(momentum), "momentum must be in [0, 1), got \(momentum)")
-        try check(weightDecay >= 0 && weightDecay.isFinite, "weight decay must be ≥ 0, got \(weightDecay)")
-        try check(warmupEpochs >= 0, "warm-up epochs must be ≥ 0, got \(warmupEpochs)")
-        try check(warmupStart >= 0 && minimumLearningRate >= 0, "warm-up start and minimum rate must be ≥ 0")
+        try check((0...1).contains(weightDecay), "weight decay must be in [0, 1], got \(weightDecay)")
+        try check((0...10_000_000).contains(warmupEpochs),
+                  "warm-up epochs must be in 0...10000000, got \(warmupEpochs)")
+        try check((0...100).contains(warmupStart) && (0...100).contains(minimumLearningRate),
+                  "warm-up start and minimum rate must be in [0, 100]")
         try check((0...1).contains(labelSmoothing), "label smoothing must be in [0, 1], got \(labelSmoothing)")
         try check((0...1).contains(mixProbability), "mix probability must be in [0, 1], got \(mixProbability)")
-        try check(mixAlpha > 0 && mixAlpha.isFinite, "mix alpha must be positive, got \(mixAlpha)")
         try check((0..<1).contains(validationFraction),
                   "validation fraction must be in [0, 1), got \(validationFraction)")
-        try check(rendersPerClass >= 1, "renders per class must be at least 1, got \(rendersPerClass)")
-        try check(evaluationRenders >= 0, "evaluation renders must be ≥ 0, got \(evaluationRenders)")
+        try check((1...1_000_000).contains(rendersPerClass),
+                  "renders per class must be in 1...1000000, got \(rendersPerClass)")
+        try check((0...10_000_000).contains(evaluationRenders),
+                  "evaluation renders must be in 0...10000000, got \(evaluationRenders)")
+        try check((1e-6...1000).contains(mixAlpha), "mix alpha must be in [1e-6, 1000], got \(mixAlpha)")
     }
 
     /// The settings that differ from `other`, by name (for refusing a resume with another configuration).

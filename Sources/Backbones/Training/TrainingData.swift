@@ -88,19 +88,32 @@ final class EpochOrder: Sendable {
         return Array(order[(batch * batchSize)..<min(sampleCount, (batch + 1) * batchSize)])
     }
 
-    /// The positions from `start` up to the end of epoch `endEpoch − 1`.
-    func positions(from start: BatchPosition, endEpoch: Int) -> [BatchPosition] {
-        var positions: [BatchPosition] = []
-        var position = start
-        while position.epoch < endEpoch {
-            if position.batch >= batchesPerEpoch {
-                position = BatchPosition(epoch: position.epoch + 1, batch: 0)
-                continue
-            }
-            positions.append(position)
-            position.batch += 1
-        }
-        return positions
+    /// The positions from `start` up to the end of epoch `endEpoch − 1`, computed on demand (a run may have
+    /// millions of epochs).
+    func positions(from start: BatchPosition, endEpoch: Int) -> BatchPositions {
+        BatchPositions(start: start, endEpoch: endEpoch, batchesPerEpoch: batchesPerEpoch)
+    }
+}
+
+/// The batch positions of a run from `start` (a batch index past the epoch's last means the next epoch) up to the
+/// end of epoch `endEpoch − 1`, in order.
+struct BatchPositions: RandomAccessCollection {
+    /// The run-wide index of the first position (`epoch · batchesPerEpoch + batch`).
+    private let first: Int
+    private let batchesPerEpoch: Int
+    let startIndex = 0
+    let endIndex: Int
+
+    init(start: BatchPosition, endEpoch: Int, batchesPerEpoch: Int) {
+        self.batchesPerEpoch = batchesPerEpoch
+        let normalised = start.batch < batchesPerEpoch ? start : BatchPosition(epoch: start.epoch + 1, batch: 0)
+        first = normalised.epoch * batchesPerEpoch + normalised.batch
+        endIndex = batchesPerEpoch > 0 ? Swift.max(0, endEpoch * batchesPerEpoch - first) : 0
+    }
+
+    subscript(index: Int) -> BatchPosition {
+        let run = first + index
+        return BatchPosition(epoch: run / batchesPerEpoch, batch: run % batchesPerEpoch)
     }
 }
 

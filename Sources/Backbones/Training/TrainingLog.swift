@@ -1,21 +1,30 @@
 import Foundation
+import Imaging
 
 /// The per-epoch CSV log of a training run:
 /// `epoch,learning_rate,train_loss,train_accuracy,eval_loss,eval_accuracy,images,seconds,images_per_second`.
 /// Evaluation columns are empty for epochs without an evaluation. Rows are appended and flushed one at a time, so
-/// the file survives an interruption; a resumed run appends to it.
+/// the file survives an interruption; a resumed run keeps the rows of the epochs its checkpoint holds and appends.
 public final class TrainingLog {
     public static let header =
         "epoch,learning_rate,train_loss,train_accuracy,eval_loss,eval_accuracy,images,seconds,images_per_second"
     public let url: URL
 
-    /// Opens `url`; a new run starts the file with the header, a resumed run keeps existing rows.
-    init(url: URL, resuming: Bool) throws {
+    /// Opens `url`; a new run starts the file with the header.
+    /// - Parameter resumingAfter: on a resume, the epochs the checkpoint finished: their rows are kept, later ones
+    ///   (logged after the checkpoint by a process that was then killed) are dropped, since the resumed run trains
+    ///   those epochs again.
+    init(url: URL, resumingAfter finishedEpochs: Int?) throws {
         self.url = url
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !resuming || !FileManager.default.fileExists(atPath: url.path) {
-            try Data((Self.header + "\n").utf8).write(to: url)
+        var lines = [Self.header]
+        if let finishedEpochs, let old = try? String(contentsOf: url, encoding: .utf8) {
+            lines += old.split(separator: "\n").dropFirst().filter { row in
+                guard let epoch = Int(row.prefix { $0 != "," }) else { return false }
+                return epoch <= finishedEpochs
+            }.map(String.init)
         }
+        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: url)
     }
 
     func append(_ summary: EpochSummary) throws {

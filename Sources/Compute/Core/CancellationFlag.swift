@@ -9,4 +9,9 @@ public final class CancellationFlag: Sendable {
     public var isCancelled: Bool { flag.load(ordering: .acquiring) }
 
     public func cancel() { flag.store(true, ordering: .releasing) }
+
+    /// Throws `CancellationError` once cancelled: for jobs that stop between units of work by unwinding.
+    public func check() throws {
+        if isCancelled { throw CancellationError() }
+    }
 }

@@ -39,8 +39,20 @@ public enum Devices {
     ///   type, else the CPU.
     /// - Throws: ``ComputeError/deviceNotFound(_:)`` for an unknown or missing device, ``OpenCLError`` when the
     ///   OpenCL runtime fails.
+    ///   An empty or unknown value is an error whether it comes from `request` or from the variable (whose name
+    ///   the message then gives).
     public static func select(_ request: String?) throws -> any Device {
-        let spec = request ?? ProcessInfo.processInfo.environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        guard request == nil, let variable = ProcessInfo.processInfo.environment[environmentVariable] else {
+            return try resolve(request)
+        }
+        do {
+            return try resolve(variable)
+        } catch let ComputeError.deviceNotFound(what) {
+            throw ComputeError.deviceNotFound("\(what), from \(environmentVariable)")
+        }
+    }
+
+    private static func resolve(_ spec: String?) throws -> any Device {
         switch spec?.lowercased() {
         case nil:
             return try defaultOpenCL() ?? CPUDevice.fastShared

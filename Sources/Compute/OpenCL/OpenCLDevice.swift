@@ -143,10 +143,24 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     // MARK: Programs and kernels
 
-    /// Options every program is built with: OpenCL C 1.2 and the device type, so a file can specialise.
+    /// Where the logs of successful builds go (`fractalad --verbose`). While nil, programs are built with `-w`, so
+    /// the compiler's warnings stay quiet (PoCL prints "N warnings generated" to stderr); a failed build's error
+    /// always carries its log.
+    public static let buildLogHandler = Locked<(@Sendable (String) -> Void)?>(nil)
+
+    /// Options every program is built with: OpenCL C 1.2 and the device type, so a file can specialise; `-w`
+    /// unless build logs are asked for.
     private var buildOptions: String {
         let type = variant == .gpu ? "FRACTALAD_GPU" : "FRACTALAD_CPU"
-        return "-cl-std=CL1.2 -D \(type)=1"
+        let quiet = Self.buildLogHandler.withLock { $0 == nil } ? " -w" : ""
+        return "-cl-std=CL1.2\(quiet) -D \(type)=1"
+    }
+
+    private func buildLog(_ program: cl_program) -> String {
+        (try? clInfoString("clGetProgramBuildInfo") {
+            clGetProgramBuildInfo(program, descriptor.deviceID, cl_program_build_info(CL_PROGRAM_BUILD_LOG),
+                                  $0, $1, $2)
+        }) ?? ""
     }
 
     /// The built program of `Kernels/<name>.cl`, with the extra build options `defines` of a kernel variant.
@@ -166,14 +180,16 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
             }
             var device: cl_device_id? = descriptor.deviceID
             do {
-                try clCheck(clBuildProgram(program, 1, &device, buildOptions + " " + defines, nil, nil), "clBuildProgram", what)
+                try clCheck(clBuildProgram(program, 1, &device, buildOptions + " " + defines, nil, nil),
+                            "clBuildProgram", what)
             } catch let error as OpenCLError {
-                let log = (try? clInfoString("clGetProgramBuildInfo") {
-                    clGetProgramBuildInfo(program, descriptor.deviceID, cl_program_build_info(CL_PROGRAM_BUILD_LOG),
-                                          $0, $1, $2)
-                }) ?? ""
+                let log = buildLog(program)
                 clReleaseProgram(program)
                 throw OpenCLError(status: error.status, call: error.call, context: error.context, buildLog: log)
+            }
+            if let handler = Self.buildLogHandler.withLock({ $0 }) {
+                let log = buildLog(program).trimmingCharacters(in: .whitespacesAndNewlines)
+                if !log.isEmpty { handler("build log of \(name).cl\(defines.isEmpty ? "" : " (\(defines))") for \(info.name):\n\(log)") }
             }
             programs.withLock { $0[key] = program }
             return program

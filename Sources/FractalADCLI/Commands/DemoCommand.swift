@@ -16,6 +16,7 @@ enum DemoCommand: Command {
         .value("seed", "S", "seed of every stage (default 0)"),
         .flag("quick", "tiny sizes (a smoke test of the pipeline, not meaningful numbers)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     /// The sizes of one demo run.

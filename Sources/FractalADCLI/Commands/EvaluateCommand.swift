@@ -15,14 +15,14 @@ enum EvaluateCommand: Command {
         .value("out", "DIR", "results folder (default ./fractalad-results)"),
         .flag("no-heatmaps", "skip the per-image heat-map panels"),
         .flag("save-models", "also write each category's model file"),
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let format: InspectionDatasetFormat = try arguments.choice("dataset", default: .mvtec)
         guard arguments.string("dataset") != nil else { throw UsageError("--dataset is required") }
         let root = URL(fileURLWithPath: try arguments.required("root"))
         let out = URL(fileURLWithPath: arguments.string("out") ?? "fractalad-results")
-        let only = arguments.string("categories").map { $0.split(separator: ",").map(String.init) }
+        let only = try arguments.list("categories")
         let settings = try PatchCoreOptions.settings(arguments)
         let categories = try InspectionDataset.categories(root: root, format: format, only: only)
         let device = try CommonOptions.device(arguments, console)
@@ -45,7 +45,8 @@ enum EvaluateCommand: Command {
 }
 
 /// Evaluates categories one after another and writes the tables; shared by `evaluate` and `demo`. A cancellation
-/// stops it between categories (the finished ones are kept for the next run).
+/// stops it within the current batch or coreset step; the finished categories are kept for the next run, the
+/// interrupted one is computed again.
 struct PatchCoreRun {
     let patchCore: PatchCore
     let console: Console
@@ -54,7 +55,10 @@ struct PatchCoreRun {
     func evaluate(_ categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
                   saveModels: Bool) throws -> MetricsTable {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let evaluation = PatchCoreEvaluation(patchCore: patchCore, heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
+        var cancellable = patchCore
+        cancellable.cancellation = cancellation
+        let evaluation = PatchCoreEvaluation(patchCore: cancellable,
+                                             heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
         let finished = out.appending(path: "categories")
         try FileManager.default.createDirectory(at: finished, withIntermediateDirectories: true)
         let fingerprint = try runFingerprint()
@@ -69,8 +73,14 @@ struct PatchCoreRun {
                 continue
             }
             let display = ProgressDisplay(console, label: category.name, unit: "images")
-            let (metrics, model) = try evaluation.evaluate(category) { phase, done, total in
-                display.update(done: done, total: total, force: done == total && phase == "fit")
+            let metrics: CategoryMetrics, model: PatchCoreModel
+            do {
+                (metrics, model) = try evaluation.evaluate(category) { phase, done, total in
+                    display.update(done: done, total: total, force: done == total && phase == "fit")
+                }
+            } catch is CancellationError {
+                display.finish()
+                break
             }
             rows.append(metrics)
             if saveModels { try model.write(to: out.appending(path: "\(category.name).patchcore")) }

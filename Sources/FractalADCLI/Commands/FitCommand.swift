@@ -9,7 +9,7 @@ enum FitCommand: Command {
     static let options: [OptionSpec] = [
         .value("train", "DIR", "folder of defect-free PNG/JPEG images, searched recursively (required)"),
         .value("out", "MODEL", "model file to write (required)"),
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let train = URL(fileURLWithPath: try arguments.required("train"))
@@ -19,8 +19,16 @@ enum FitCommand: Command {
         let images = try InspectionDataset.images(in: train)
         let patchCore = try PatchCore(settings: settings, extractor: try PatchCoreOptions.extractor(arguments, device: device),
                                       batchSize: try PatchCoreOptions.batchSize(arguments))
+        InterruptHandler.install(patchCore.cancellation, console: console)
         let display = ProgressDisplay(console, label: "fit", unit: "images")
-        let model = try patchCore.fit(images) { display.update(done: $0, total: $1) }
+        let model: PatchCoreModel
+        do {
+            model = try patchCore.fit(images) { display.update(done: $0, total: $1) }
+        } catch is CancellationError {
+            display.finish()
+            console.note("stopped before the model was complete; nothing was written; rerun the same command")
+            return 130
+        }
         try model.write(to: out)
         console.print("model: \(out.path) (\(model.bankSize) of \(model.trainingPatches) patches from "
             + "\(model.trainingImages) images, \(model.dimension) dimensions)")

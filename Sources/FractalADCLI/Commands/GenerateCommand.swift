@@ -35,14 +35,13 @@ enum GenerateCommand: Command {
         .value("batch", "B", "images per device batch (default: by memory)"),
         .value("compression", "L", "PNG zlib level 0–9 (default 1, fast)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let out = URL(fileURLWithPath: try arguments.required("out"))
         let spec = try datasetSpec(arguments)
-        let shard = try arguments.string("shard").map { text in
-            do { return try Shard(parsing: text) } catch { throw UsageError("\(error)") }
-        } ?? .whole
+        let shard = try shard(arguments, spec: spec)
         let batch = try arguments.int("batch", in: 1...4096)
         let systems = try loadOrSampleSystems(arguments, spec: spec)
         let device = try CommonOptions.device(arguments, console)
@@ -68,6 +67,18 @@ enum GenerateCommand: Command {
                                  100 * mean, 100 * low, summary.redrawn, summary.belowMinimumFill.count))
         }
         return 0
+    }
+
+    /// `--shard i/n` (default the whole dataset), with no more shards than images.
+    static func shard(_ arguments: Arguments, spec: DatasetSpec) throws -> Shard {
+        let shard = try arguments.string("shard").map { text in
+            do { return try Shard(parsing: text) } catch { throw UsageError("\(error)") }
+        } ?? .whole
+        guard shard.count <= spec.imageCount else {
+            throw UsageError("--shard \(shard): \(shard.count) shards for \(spec.imageCount) images would leave "
+                + "shards empty; use at most \(spec.imageCount)")
+        }
+        return shard
     }
 
     static func datasetSpec(_ arguments: Arguments) throws -> DatasetSpec {

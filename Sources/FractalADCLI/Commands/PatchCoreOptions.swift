@@ -16,7 +16,7 @@ enum PatchCoreOptions {
         .value("coreset", "R", "fraction of patches kept by the greedy coreset, in (0, 1] (default 0.1)"),
         .value("neighbors", "K", "nearest neighbours averaged into a patch score (default 1)"),
         .value("image-size", "PX", "shorter side after resizing (default 256) ..."),
-        .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none)"),
+        .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none, anomalib only)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
     ]
 
@@ -25,9 +25,7 @@ enum PatchCoreOptions {
     static func settings(_ arguments: Arguments) throws -> PatchCoreSettings {
         let preset: Preset = try arguments.choice("preset", default: .official)
         var settings = preset == .official ? PatchCoreSettings.official : PatchCoreSettings.anomalib
-        if let layers = arguments.string("layers") {
-            settings.stages = layers.split(separator: ",").map(String.init)
-        }
+        if let layers = try arguments.list("layers") { settings.stages = layers }
         settings.coresetRatio = try arguments.double("coreset", default: settings.coresetRatio, in: 1e-6...1)!
         settings.neighbors = try arguments.int("neighbors", default: settings.neighbors, in: 1...16)!
         settings.preprocessing.resize = try arguments.int("image-size", default: settings.preprocessing.resize,

@@ -23,9 +23,9 @@ enum SyntheticCommand: Command {
         set.goodTestPerCategory = try arguments.int("test-good", default: set.goodTestPerCategory, in: 1...100_000)!
         set.testPerDefect = try arguments.int("test-per-defect", default: set.testPerDefect, in: 1...100_000)!
         set.seed = try arguments.uint64("seed", default: 0)
-        if let list = arguments.string("categories") {
-            set.categories = try list.split(separator: ",").map { name in
-                guard let category = SyntheticCategory(rawValue: String(name)) else {
+        if let list = try arguments.list("categories") {
+            set.categories = try list.map { name in
+                guard let category = SyntheticCategory(rawValue: name) else {
                     throw UsageError("unknown category '\(name)'")
                 }
                 return category

@@ -39,6 +39,7 @@ enum TrainCommand: Command {
         .value("seed", "S", "seed of the weights, data order, augmentation and renders (default 0)"),
         .flag("resume", "continue the run in --out from its checkpoint (settings not given are taken from it)"),
         CommonOptions.device,
+        CommonOptions.verbose,
     ]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
@@ -129,11 +130,19 @@ enum TrainCommand: Command {
                              ProgressDisplay.clock(summary.secondsRemaining))
     }
 
+    /// The configuration stored in a checkpoint; a bad one is a bad file (exit 1), not a usage error.
     private static func savedConfiguration(_ url: URL) throws -> TrainingConfiguration {
         let metadata = try SafeTensorsFile.read(url).metadata
         guard let text = metadata["configuration"],
               let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8)) else {
-            throw UsageError("--resume: \(url.path) is not a training checkpoint")
+            throw BackboneError.cannotResume(source: url.path, reason: "it is not a training checkpoint (field "
+                + "configuration is missing or malformed)")
+        }
+        do {
+            try configuration.validate()
+            _ = try ResNetArchitecture.named(configuration.architecture)
+        } catch let error as BackboneError {
+            throw BackboneError.cannotResume(source: url.path, reason: "field configuration: \(error)")
         }
         return configuration
     }

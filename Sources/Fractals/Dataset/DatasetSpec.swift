@@ -99,8 +99,13 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
         self.init(index: i, count: n)
     }
 
+    /// The images of this shard among `total` (`0 ≤ total`), computed in double width so that no shard count
+    /// overflows.
     public func range(of total: Int) -> Range<Int> {
-        (index * total / count)..<((index + 1) * total / count)
+        func boundary(_ i: Int) -> Int {
+            count.dividingFullWidth(i.multipliedFullWidth(by: total)).quotient
+        }
+        return boundary(index)..<boundary(index + 1)
     }
 
     public var description: String { "\(index)/\(count)" }

@@ -103,9 +103,9 @@ public struct SystemsFile: Sendable {
     public static func load(_ url: URL) throws -> SystemsFile {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw IFSError.badFile(location: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            data = try FileErrorText.contents(of: url)
+        } catch let error as FileReadError {
+            throw IFSError.badFile(location: url.path, problem: "cannot be read: \(error.reason)")
         }
         return try decode(data, name: url.path)
     }
@@ -116,7 +116,8 @@ public struct SystemsFile: Sendable {
         do {
             raw = try JSONDecoder().decode(Raw.self, from: data)
         } catch let error as DecodingError {
-            throw IFSError.badFile(location: name, problem: describe(error))
+            throw IFSError.badFile(location: name, problem: describe(error, isJSON: (try? JSONSerialization.jsonObject(
+                with: data, options: .fragmentsAllowed)) != nil))
         }
         guard raw.format == format else {
             throw IFSError.badFile(location: name, problem: "format is '\(raw.format)', expected '\(format)'")
@@ -156,7 +157,9 @@ public struct SystemsFile: Sendable {
         return SystemsFile(sampler: raw.sampler, systems: systems)
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// - Parameter isJSON: whether the data parses as JSON; then a `dataCorrupted` error is a value of the wrong
+    ///   kind (`-1` or `2.5` for an unsigned integer), not a syntax error.
+    private static func describe(_ error: DecodingError, isJSON: Bool) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let parts = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }
             let joined = parts.joined().drop { $0 == "." }
@@ -165,7 +168,9 @@ public struct SystemsFile: Sendable {
         switch error {
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return "is not valid JSON\(path(context))" + (underlying.map { ": \($0)" } ?? "")
+                ?? (context.debugDescription.isEmpty ? nil : context.debugDescription)
+            let problem = isJSON ? "holds a value of the wrong type or range" : "is not valid JSON"
+            return problem + path(context) + (underlying.map { ": \($0)" } ?? "")
         case let .keyNotFound(key, context):
             return "missing key '\(key.stringValue)'\(path(context))"
         case let .typeMismatch(_, context), let .valueNotFound(_, context):

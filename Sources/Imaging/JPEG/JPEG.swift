@@ -47,6 +47,16 @@ private struct JPEGDecoder {
     var sawJFIF = false
     var adobeTransform: UInt8?
     var scanCount = 0
+    /// Coefficient work of the scans decoded so far (see ``JPEGScanHeader/work(in:)``).
+    var work = 0
+
+    /// The most scans one image may have: libjpeg-turbo's scan limit (`TJPARAM_SCANLIMIT`, as `tjbench
+    /// -limitscans` sets it). libjpeg's progressive script has 10.
+    static let maximumScans = 500
+    /// The most work per coefficient block over all scans. libjpeg's progressive script costs about 135 (each
+    /// coefficient twice, 5 visits per block), a baseline image 65; a file of refinement scans that each cross the
+    /// whole frame reaches the limit after 16 of them.
+    static let maximumWorkPerBlock = 1024
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -155,6 +165,17 @@ private struct JPEGDecoder {
     private mutating func decodeScan(_ segment: ArraySlice<UInt8>) throws {
         guard let frame else { throw ImagingError(.corrupt, "scan before the frame header") }
         let scan = try JPEGScanHeader(segment: segment, frame: frame)
+        // Bounded work: many refinement scans over a large frame would otherwise take minutes for a small file.
+        guard scanCount < Self.maximumScans else {
+            throw ImagingError(.tooLarge, "more than \(Self.maximumScans) scans (libjpeg-turbo's scan limit)")
+        }
+        work += scan.work(in: frame)
+        guard work <= Self.maximumWorkPerBlock * frame.blockCount else {
+            throw ImagingError(.tooLarge, "its first \(scanCount + 1) scans cost more than "
+                + "\(Self.maximumWorkPerBlock) coefficient steps per block of the \(frame.width)×\(frame.height) "
+                + "frame (a baseline image costs 65, a usual progressive one about 135); refused as a "
+                + "decompression bomb")
+        }
         for entry in scan.components {
             let component = frame.components[entry.index]
             if component.quantization == nil {

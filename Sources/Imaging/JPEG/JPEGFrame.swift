@@ -64,6 +64,9 @@ struct JPEGFrame {
     let mcusPerLine: Int
     let mcusPerColumn: Int
 
+    /// Blocks of coefficients over all components.
+    var blockCount: Int { components.reduce(0) { $0 + $1.blocksPerLine * $1.blocksPerColumn } }
+
     /// Parses the SOF segment payload (after the length field).
     init(segment: ArraySlice<UInt8>, progressive: Bool) throws {
         let s = Array(segment)
@@ -120,6 +123,22 @@ struct JPEGScanHeader {
     let spectralEnd: Int
     let approximationHigh: Int
     let approximationLow: Int
+
+    /// The decoding work of the scan in coefficient units: every block it visits costs its spectral band plus 1
+    /// for the visit itself.
+    func work(in frame: JPEGFrame) -> Int {
+        let band = frame.progressive ? spectralEnd - spectralStart + 1 : 64
+        let blocks: Int
+        if components.count == 1 {
+            let component = frame.components[components[0].index]
+            blocks = (component.width + 7) / 8 * ((component.height + 7) / 8)
+        } else {
+            blocks = components.reduce(0) {
+                $0 + frame.components[$1.index].horizontal * frame.components[$1.index].vertical
+            } * frame.mcusPerLine * frame.mcusPerColumn
+        }
+        return blocks * (band + 1)
+    }
 
     init(segment: ArraySlice<UInt8>, frame: JPEGFrame) throws {
         let s = Array(segment)
