@@ -81,6 +81,20 @@ final class ProgressDisplay {
 enum InterruptHandler {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
+    /// Undoes what a parent may have passed down: a blocked or ignored SIGINT/SIGTERM would make a stop request
+    /// vanish (Foundation's `Process` can spawn children with signals blocked). Called first thing in `main`, before
+    /// any thread starts, so every thread inherits the unblocked mask; until a command installs its handler the
+    /// default action ends the process.
+    static func restoreDefaults() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in [SIGINT, SIGTERM] {
+            sigaddset(&set, signalNumber)
+            signal(signalNumber, SIG_DFL)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     static func install(_ flag: CancellationFlag, console: Console) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)

@@ -30,6 +30,7 @@ public enum FractalADCommandLine {
     }
 
     public static func main(_ arguments: [String]) -> Int32 {
+        InterruptHandler.restoreDefaults()
         let console = Console()
         guard let name = arguments.first else {
             console.note(usage)
