@@ -99,7 +99,7 @@ struct ConvBenchmark: Benchmark {
 
     /// The three passes at every kernel/stride/padding combination of ``layers``, on an awkward
     /// `[2, 5, 11, 11]` input with 7 filters, against the reference.
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         let geometries = [(3, 1, 1), (3, 2, 1), (1, 2, 0), (7, 2, 3)]
         let outputs = geometries.flatMap { kernel, stride, padding in
             ["forward", "input grad", "filter grad"].map { "\($0) \(kernel)×\(kernel)/\(stride) p\(padding)" }

@@ -63,7 +63,7 @@ struct CoresetBenchmark: Benchmark {
 
     /// The projection, the greedy steps and the whole sampler at an awkward 1,001 × 200 shape, which must match the
     /// reference exactly (both stages are bit-exact by contract).
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         try Validation.check(name, on: device, tolerance: 0, outputs: ["projection", "step picks", "sampler picks"]) {
             device in
             let (n, depth, width) = (1_001, 200, 32)

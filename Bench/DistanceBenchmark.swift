@@ -51,7 +51,7 @@ struct DistanceBenchmark: Benchmark {
 
     /// Distances of k = 1 and k = 16 at an awkward 13 × 300 × 1,024 search (several bank chunks of 64 rows and the
     /// device's own choice), against the reference. Indices are not compared: near-ties may order differently.
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         let cases: [(k: Int, chunkRows: Int?)] = [(1, 64), (16, 64), (1, nil), (16, nil)]
         let outputs = cases.map { "distances k=\($0.k), chunk \($0.chunkRows.map(String.init) ?? "auto")" }
         try Validation.check(name, on: device, tolerance: 1e-4, outputs: outputs) { device in

@@ -45,7 +45,7 @@ struct GemmBenchmark: Benchmark {
     }
 
     /// Every transposition the benchmark times, at an awkward 37×53×29 product, against the reference.
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         let (m, k, n) = (37, 53, 29)
         let cases = [(false, false), (true, false), (false, true)]
         let outputs = cases.map { "C (Aᵀ \($0.0), Bᵀ \($0.1))" }

@@ -22,7 +22,7 @@ struct LayerBenchmark: Benchmark {
 
     /// Runs every benchmarked op at a small awkward shape on `device` and on the reference, and refuses to time a
     /// device whose results differ by more than 1e-4·(1 + |reference|) anywhere (the tests hold them far tighter).
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         let outputs = ["batchNorm fwd", "batchNorm bwd", "relu", "addRelu", "maxPool2d", "maxPool2d indices",
                        "maxPool2d bwd", "sgdStep", "imageBatch"]
         try Validation.check(name, on: device, tolerance: 1e-4, outputs: outputs) { device in

@@ -49,7 +49,7 @@ struct PatchCoreBenchmark: Benchmark {
 
     /// Image scores and anomaly maps of two 72² pictures at a 64² input against a 300-patch bank, for every
     /// benchmarked backbone, against the reference.
-    private func validate(_ device: any Device, settings: PatchCoreSettings, architectures: [String]) throws {
+    func validate(_ device: any Device, settings: PatchCoreSettings, architectures: [String]) throws {
         var small = settings
         small.preprocessing.resize = 64
         small.preprocessing.crop = 64

@@ -83,7 +83,7 @@ struct RenderBenchmark: Benchmark {
 
     /// The walk (5 images × 3,001 points, 7 walkers) and rendered 96² images with and without background, which must
     /// match the reference exactly (the chaos game is bit-exact by contract).
-    private func validate(_ device: any Device, jobs: [RenderJob]) throws {
+    func validate(_ device: any Device, jobs: [RenderJob]) throws {
         try Validation.check(name, on: device, tolerance: 0,
                              outputs: ["walk points", "walk bounds", "images", "images with background"]) { device in
             var settings = RenderSettings()

@@ -96,7 +96,7 @@ struct TrainBenchmark: Benchmark {
 
     /// The losses of two consecutive resnet18 training steps at 64², batch 4 (so the second sees the weights the
     /// first updated) and the correct counts, against the reference.
-    private func validate(_ device: any Device) throws {
+    func validate(_ device: any Device) throws {
         try Validation.check(name, on: device, tolerance: 1e-3, outputs: ["losses", "correct"]) { device in
             let trainer = try Self.trainer(size: 64, batch: 4, device: device)
             let batch = try Self.syntheticBatch(size: 64, count: 4, device: device)

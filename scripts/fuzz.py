@@ -424,8 +424,10 @@ class Harness:
 
     def record(self, index, target, category, args, status, stderr, seconds, description, stray, case):
         lines = [line for line in stderr.splitlines() if line.strip()]
-        message = next((line for marker in ("Fatal error", "*** Program crashed", "fractalad ")
-                        for line in lines if line.startswith(marker)), lines[-1] if lines else "")
+        message = next((line.strip() for marker in ("Swift runtime failure", "Fatal error", "*** Program crashed",
+                                                    "fractalad ")
+                        for line in lines if marker in line), lines[-1] if lines else "")
+        message = message.split("Swift runtime failure: ")[-1]
         signature = (target.name, category, strip_details(message))
         seen = self.signatures.setdefault(signature, [])
         seen.append(index)
@@ -510,6 +512,8 @@ def strip_details(message):
     for word in message.split():
         if "/" in word:
             word = "PATH"
+        elif word.startswith("0x"):
+            word = "ADDRESS"
         words.append("".join("#" if c.isdigit() else c for c in word))
     return " ".join(words)[:160]
 
