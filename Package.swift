@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "FractalADCLI", dependencies: ["Compute", "Imaging", "Fractals", "Backbones", "AnomalyDetection"]),
         .executableTarget(name: "fractalad", dependencies: ["FractalADCLI"]),
         .executableTarget(name: "fractalad-bench", dependencies: ["Compute", "Imaging", "Fractals", "Backbones",
-                                                                   "AnomalyDetection", "FractalADCLI"], path: "Bench"),
+                                                                   "AnomalyDetection", "FractalADCLI"], path: "Bench",
+                          exclude: ["peers"]),
 
         // MARK: - Implementation details
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",

@@ -16,6 +16,10 @@ struct BenchmarkContext {
     var repeats: Int
     /// Smaller sizes, for a smoke run.
     var quick: Bool
+    /// `--workload` prefixes: the workloads of `compare` to run (empty: all).
+    var workloads: [String] = []
+    /// `--json FILE`: where `compare` appends its results as JSON lines.
+    var log: ResultLog?
 }
 
 /// Wall-clock and process CPU time of repeated runs.
@@ -78,10 +82,13 @@ enum BenchmarkRunner {
         var deviceRequest: String?
         var repeats = 5
         var quick = false
+        var workloads: [String] = []
+        var jsonPath: String?
         var index = 0
         func usage() -> Int32 {
             let list = benchmarks.map { "  \($0.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.summary)" }
-            print("usage: fractalad-bench <benchmark...|all> [--device D] [--repeats N] [--quick]\n" +
+            print("usage: fractalad-bench <benchmark...|all> [--device D] [--repeats N] [--quick] "
+                  + "[--workload PREFIX]... [--json FILE]\n" +
                   list.joined(separator: "\n"))
             return 2
         }
@@ -98,6 +105,14 @@ enum BenchmarkRunner {
                 repeats = n
             case "--quick":
                 quick = true
+            case "--workload":
+                index += 1
+                guard index < arguments.count, !arguments[index].isEmpty else { return usage() }
+                workloads.append(arguments[index])
+            case "--json":
+                index += 1
+                guard index < arguments.count, !arguments[index].isEmpty else { return usage() }
+                jsonPath = arguments[index]
             case "-h", "--help":
                 _ = usage()
                 return 0
@@ -114,10 +129,13 @@ enum BenchmarkRunner {
                     [try Devices.select(deviceRequest)]
                 }
                 else { try Devices.all().filter { $0.info.identifier != "cpu-reference" } }
-            let context = BenchmarkContext(devices: devices, repeats: repeats, quick: quick)
+            let context = BenchmarkContext(devices: devices, repeats: repeats, quick: quick, workloads: workloads,
+                                           log: try jsonPath.map { try ResultLog(path: $0) })
             print("# fractalad-bench \(FractalADVersion.string), \(ProcessInfo.processInfo.activeProcessorCount) cores")
             for device in devices { print("- \(device.info)") }
-            for benchmark in benchmarks where names.contains("all") || names.contains(benchmark.name) {
+            // `all` leaves out `compare`, whose workloads repeat the others' for the peer bench.
+            for benchmark in benchmarks where names.contains(benchmark.name)
+                || names.contains("all") && !(benchmark is CompareBenchmark) {
                 try benchmark.run(context)
             }
             return 0

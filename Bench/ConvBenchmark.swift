@@ -47,6 +47,7 @@ struct ConvBenchmark: Benchmark {
 
     func run(_ context: BenchmarkContext) throws {
         Report.header("conv: NCHW float32 (median of \(context.repeats) runs after a warm-up)")
+        for device in context.devices { try validate(device) }
         Report.table(["layer", "pass", "device", "median ms", "GFLOP/s", "GFLOP per CPU-s"])
         var stepSeconds: [String: Double] = [:]
         for var layer in Self.layers {
@@ -93,6 +94,35 @@ struct ConvBenchmark: Benchmark {
             let seconds = stepSeconds[device.info.identifier] ?? .nan
             print("- \(device.info.identifier): \(Report.format(seconds * 1e3)) ms → at most "
                   + "\(Report.format(Double(batch) / seconds)) images/s from convolutions alone")
+        }
+    }
+
+    /// The three passes at every kernel/stride/padding combination of ``layers``, on an awkward
+    /// `[2, 5, 11, 11]` input with 7 filters, against the reference.
+    func validate(_ device: any Device) throws {
+        let geometries = [(3, 1, 1), (3, 2, 1), (1, 2, 0), (7, 2, 3)]
+        let outputs = geometries.flatMap { kernel, stride, padding in
+            ["forward", "input grad", "filter grad"].map { "\($0) \(kernel)×\(kernel)/\(stride) p\(padding)" }
+        }
+        try Validation.check(name, on: device, tolerance: 1e-4, outputs: outputs) { device in
+            let (n, c, size, o) = (2, 5, 11, 7)
+            return try geometries.flatMap { kernel, stride, padding -> [[Float]] in
+                let options = Conv2DOptions(stride: stride, padding: padding)
+                let outSize = Conv2DOptions.outputSize(input: size, kernel: kernel, stride: stride, padding: padding)
+                let x = try Tensor(BenchData.uniform(count: n * c * size * size, seed: 21), shape: [n, c, size, size],
+                                   on: device)
+                let w = try Tensor(BenchData.uniform(count: o * c * kernel * kernel, seed: 22),
+                                   shape: [o, c, kernel, kernel], on: device)
+                let b = try Tensor(BenchData.uniform(count: o, seed: 23), shape: [o], on: device)
+                let dy = try Tensor(BenchData.uniform(count: n * o * outSize * outSize, seed: 24),
+                                    shape: [n, o, outSize, outSize], on: device)
+                let y = try device.conv2d(x, weight: w, bias: b, options: options)
+                let dx = try device.conv2dBackwardData(outputGradient: dy, weight: w, inputSize: (size, size),
+                                                       options: options)
+                let dw = try device.conv2dBackwardFilter(outputGradient: dy, input: x, kernelSize: (kernel, kernel),
+                                                         options: options, includeBias: false)
+                return [try y.floats(), try dx.floats(), try dw.weight.floats()]
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ struct CoresetBenchmark: Benchmark {
         let stepsTimed = 500
         let codeWidth = 128
 
+        for device in context.devices { try validate(device) }
         Report.header("coreset stages, \(n) × \(depth), projection to \(codeWidth)")
         Report.table(["device", "projection s", "GFLOP/s", "step ms", "step GB/s", "step CPU-ms", "load (1 min)"])
         let blocks = CoresetCodeLayout.blocks(points: n)
@@ -57,6 +58,26 @@ struct CoresetBenchmark: Benchmark {
             Report.row([device.info.identifier, "\(runs)", Report.format(timing.medianWall, 2),
                         Report.format(timing.wall.min() ?? .nan, 2), Report.format(timing.medianCPU, 1),
                         Report.format(timing.medianWall / Double(n / 10) * 1e3, 3), BenchData.loadAverage()])
+        }
+    }
+
+    /// The projection, the greedy steps and the whole sampler at an awkward 1,001 × 200 shape, which must match the
+    /// reference exactly (both stages are bit-exact by contract).
+    func validate(_ device: any Device) throws {
+        try Validation.check(name, on: device, tolerance: 0, outputs: ["projection", "step picks", "sampler picks"]) {
+            device in
+            let (n, depth, width) = (1_001, 200, 32)
+            let x = try Tensor(BenchData.uniform(count: n * depth, seed: 41), shape: [n, depth], on: device)
+            let matrix = try Tensor(BenchData.uniform(count: depth * width, seed: 42), shape: [depth, width],
+                                    on: device)
+            let projected = try device.coresetProject(features: x, matrix: matrix).floats()
+            let blocks = CoresetCodeLayout.blocks(points: n)
+            let codes = try Tensor((0..<(blocks * width * 16)).map { UInt8(truncatingIfNeeded: $0 &* 40_503 >> 5) },
+                                   shape: [blocks, width, 16], on: device)
+            let minima = try Tensor([Float](repeating: .infinity, count: n), shape: [n], on: device)
+            let picks = try device.coresetSteps(codes: codes, minimumDistances: minima, count: 37).int32s()
+            let sampled = try GreedyCoresetSampler(ratio: 0.1, seed: 1).select(features: x)
+            return [projected, picks.map(Float.init), sampled.map(Float.init)]
         }
     }
 }

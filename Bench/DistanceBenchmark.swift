@@ -22,6 +22,7 @@ struct DistanceBenchmark: Benchmark {
                Shape(queries: 784, bank: 16_384, depth: 1_024, k: 16, large: false),
                Shape(queries: 10_000, bank: 100_000, depth: 1_024, k: 1, large: true)]
         Report.header("nearest neighbours (squared L2 top-k), random uniform data")
+        for device in context.devices { try validate(device) }
         print("anchors here (§6): faiss-cpu 15 / 27 GFLOP/s, faiss with a tuned BLAS 191 / 130, numpy 104 / 184")
         Report.table(["device", "M × N × D", "k", "runs", "median s", "GFLOP/s", "GFLOP per CPU-s", "load (1 min)"])
         for shape in shapes {
@@ -44,6 +45,21 @@ struct DistanceBenchmark: Benchmark {
                             "\(runs)", Report.format(timing.medianWall, 3),
                             Report.format(gflop / timing.medianWall), Report.format(gflop / timing.medianCPU),
                             BenchData.loadAverage()])
+            }
+        }
+    }
+
+    /// Distances of k = 1 and k = 16 at an awkward 13 × 300 × 1,024 search (several bank chunks of 64 rows and the
+    /// device's own choice), against the reference. Indices are not compared: near-ties may order differently.
+    func validate(_ device: any Device) throws {
+        let cases: [(k: Int, chunkRows: Int?)] = [(1, 64), (16, 64), (1, nil), (16, nil)]
+        let outputs = cases.map { "distances k=\($0.k), chunk \($0.chunkRows.map(String.init) ?? "auto")" }
+        try Validation.check(name, on: device, tolerance: 1e-4, outputs: outputs) { device in
+            let depth = 1_024
+            let q = try Tensor(BenchData.uniform(count: 13 * depth, seed: 31), shape: [13, depth], on: device)
+            let b = try Tensor(BenchData.uniform(count: 300 * depth, seed: 32), shape: [300, depth], on: device)
+            return try cases.map { k, chunkRows in
+                try device.nearestNeighbors(queries: q, bank: b, k: k, chunkRows: chunkRows).distances.floats()
             }
         }
     }

@@ -24,6 +24,7 @@ struct GemmBenchmark: Benchmark {
 
     func run(_ context: BenchmarkContext) throws {
         Report.header("gemm: C = A·B, float32 (median of \(context.repeats) runs after a warm-up)")
+        for device in context.devices { try validate(device) }
         Report.table(["shape", "M×K×N", "device", "median ms", "GFLOP/s", "GFLOP per CPU-s"])
         for shape in Self.shapes {
             let scale = context.quick && shape.m * shape.k * shape.n > 1 << 26 ? 2 : 1
@@ -42,6 +43,22 @@ struct GemmBenchmark: Benchmark {
             }
         }
     }
-}
 
-/// Inputs and result rows shared by the dense benchmarks.
+    /// Every transposition the benchmark times, at an awkward 37×53×29 product, against the reference.
+    func validate(_ device: any Device) throws {
+        let (m, k, n) = (37, 53, 29)
+        let cases = [(false, false), (true, false), (false, true)]
+        let outputs = cases.map { "C (Aᵀ \($0.0), Bᵀ \($0.1))" }
+        try Validation.check(name, on: device, tolerance: 1e-4, outputs: outputs) { device in
+            try cases.map { transposeA, transposeB in
+                let a = try Tensor(BenchData.uniform(count: m * k, seed: 11), shape: transposeA ? [k, m] : [m, k],
+                                   on: device)
+                let b = try Tensor(BenchData.uniform(count: k * n, seed: 12), shape: transposeB ? [n, k] : [k, n],
+                                   on: device)
+                let c = try Tensor(zeros: [m, n], on: device)
+                try device.gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: 1, beta: 0, into: c)
+                return try c.floats()
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ struct RenderBenchmark: Benchmark {
         let batch = context.quick ? 16 : 64
         let sampler = try IFSSampler()
         let jobs = (0..<batch).map { RenderJob(system: sampler.system(index: $0, seed: 1), imageIndex: $0) }
+        for device in context.devices { try validate(device, jobs: Array(jobs.prefix(5))) }
 
         Report.header("chaos game: walk only, \(batch) images × 100k points, 128 walkers")
         Report.table(["device", "median ms", "M points/s", "M points per CPU-s"])
@@ -77,6 +78,29 @@ struct RenderBenchmark: Benchmark {
                                 Report.format(reference["\(size)\(background)"] ?? .nan)])
                 }
             }
+        }
+    }
+
+    /// The walk (5 images × 3,001 points, 7 walkers) and rendered 96² images with and without background, which must
+    /// match the reference exactly (the chaos game is bit-exact by contract).
+    func validate(_ device: any Device, jobs: [RenderJob]) throws {
+        try Validation.check(name, on: device, tolerance: 0,
+                             outputs: ["walk points", "walk bounds", "images", "images with background"]) { device in
+            var settings = RenderSettings()
+            settings.size = 96
+            let renderer = try FractalRenderer(device: device, settings: settings, seed: 1)
+            let plans = jobs.map {
+                RenderPlan(system: $0.system, imageIndex: $0.imageIndex, attempt: 0, settings: settings, seed: 1)
+            }
+            let records = try Tensor(plans.flatMap(\.systemRecord), shape: [jobs.count, ChaosGameLayout.systemWords],
+                                     on: device)
+            let (points, bounds) = try device.chaosGameWalk(systems: records, seed: 1, walkers: 7,
+                                                            pointsPerImage: 3_001, warmup: 32)
+            settings.background = true
+            let withBackground = try FractalRenderer(device: device, settings: settings, seed: 1)
+            func bytes(_ batch: RenderedBatch) -> [Float] { batch.pixels.bytes.map(Float.init) }
+            return [try points.int32s().map(Float.init), try bounds.int32s().map(Float.init),
+                    bytes(try renderer.render(jobs)), bytes(try withBackground.render(jobs))]
         }
     }
 }

@@ -23,6 +23,7 @@ struct TrainBenchmark: Benchmark {
             + "after a warm-up step; device-resident synthetic batch)")
         Report.table(["input", "batch", "device", "median s/step", "images/s", "CPU s/step", "anchor images/s",
                       "load avg"])
+        for device in context.devices { try validate(device) }
         var breakdowns: [(String, [(kind: LayerProfile.Kind, seconds: Double)], Double)] = []
         for trainCase in cases {
             for device in context.devices {
@@ -90,6 +91,22 @@ struct TrainBenchmark: Benchmark {
             Report.row(["ImageFolder 512² PNG, OFDB augmentation, host", "\(trainCase.size)²", "\(trainCase.batch)",
                         "host (\(ProcessInfo.processInfo.activeProcessorCount) threads)",
                         Report.format(Double(trainCase.batch) / timing.medianWall)])
+        }
+    }
+
+    /// The losses of two consecutive resnet18 training steps at 64², batch 4 (so the second sees the weights the
+    /// first updated) and the correct counts, against the reference.
+    func validate(_ device: any Device) throws {
+        try Validation.check(name, on: device, tolerance: 1e-3, outputs: ["losses", "correct"]) { device in
+            let trainer = try Self.trainer(size: 64, batch: 4, device: device)
+            let batch = try Self.syntheticBatch(size: 64, count: 4, device: device)
+            var losses: [Float] = [], correct: [Float] = []
+            for _ in 0..<2 {
+                let step = try trainer.trainStep(batch, learningRate: 0.1)
+                losses += try step.loss.floats()
+                correct += try step.correct.int32s().map(Float.init)
+            }
+            return [losses, correct]
         }
     }
 

@@ -1,5 +1,5 @@
 // fractalad-bench: speed measurements of every op family and pipeline, per device.
-// Usage: fractalad-bench <benchmark|all> [--device D] [--repeats N] [--quick]
+// Usage: fractalad-bench <benchmark|all> [--device D] [--repeats N] [--quick] [--workload PREFIX]... [--json FILE]
 import Foundation
 
 let benchmarks: [Benchmark] = [
@@ -11,6 +11,7 @@ let benchmarks: [Benchmark] = [
     DistanceBenchmark(),
     CoresetBenchmark(),
     PatchCoreBenchmark(),
+    CompareBenchmark(),
 ]
 
 exit(BenchmarkRunner.main(arguments: Array(CommandLine.arguments.dropFirst()), benchmarks: benchmarks))
