@@ -181,4 +181,22 @@ import Testing
         #expect(loaded.architecture == .resnet18 && loaded.classCount == 5)
         #expect(try loaded.fc.bias.value.floats() == model.fc.bias.value.floats())
     }
+
+    /// Fuzz finding (issue 7 item 23): a `classes` entry of 2³¹ − 1 or 2⁵³ sized the classifier before any tensor
+    /// was read and aborted on a 4 TB allocation. The count must match `fc.weight` and stay in range.
+    @Test(arguments: ["2147483647", "9007199254740992", "0", "-3", "6", "five"])
+    func aClassCountTheTensorsDoNotBearOutIsRefusedByName(_ classes: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appending(path: "m.safetensors")
+        let model = try ResNet(.resnet18, classes: 5, seed: 1, device: CPUDevice.fastShared)
+        var file = try model.checkpoint()
+        file.metadata[ResNet.MetadataKey.classes] = classes
+        try file.write(to: url)
+        #expect {
+            try ResNet.loaded(from: url, device: CPUDevice.fastShared)
+        } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("'classes' = '\(classes)'")
+        }
+    }
 }

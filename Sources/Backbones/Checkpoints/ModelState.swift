@@ -128,6 +128,9 @@ extension ResNet: CustomStringConvertible {
 }
 
 extension ResNetArchitecture {
+    /// Most classifier outputs a model may have (as `train --classes` allows).
+    public static let maximumClasses = 10_000_000
+
     /// The named architecture and class count a checkpoint was made for: from FractalAD's metadata when present,
     /// else from the tensors themselves (stage depths from the `layerS.B.` names, block type from `conv3`, width
     /// from `layer1.0.conv1.weight`, classes from `fc.weight`).
@@ -135,7 +138,16 @@ extension ResNetArchitecture {
     public static func inferred(from file: SafeTensorsFile, source: String) throws
         -> (architecture: ResNetArchitecture, classes: Int) {
         if let name = file.metadata[ResNet.MetadataKey.architecture],
-           let classes = file.metadata[ResNet.MetadataKey.classes].flatMap(Int.init) {
+           let recorded = file.metadata[ResNet.MetadataKey.classes] {
+            // The count sizes the classifier allocated before the tensors are read, so it must agree with the file's
+            // own `fc.weight` (whose size the file's bytes bound) and stay within what `train` accepts.
+            let stored = file.tensors["fc.weight"]?.shape.first
+            guard let classes = Int(recorded), (1...maximumClasses).contains(classes),
+                  stored == classes else {
+                throw BackboneError.invalidArgument(
+                    "\(source): metadata '\(ResNet.MetadataKey.classes)' = '\(recorded)' is not a class count in "
+                        + "1...\(maximumClasses) matching fc.weight's \(stored.map(String.init) ?? "(absent)") rows")
+            }
             return (try named(name), classes)
         }
         var depths = [0, 0, 0, 0]
