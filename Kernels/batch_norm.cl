@@ -20,10 +20,12 @@
 //   batch_norm_finalize          one work-item per channel: global = C. Merges the S partials; writes mean and
 //                                inv_std = 1/sqrt(M2/L + eps); running_mean <- (1-m)*running_mean + m*mean and
 //                                running_var <- (1-m)*running_var + m*M2/(L-1).
-//   batch_norm_inverse_std       one work-item per channel: inv_std = 1/sqrt(var + eps) (evaluation mode).
 //   batch_norm_forward           GPU: one work-item per element: global = N*C*HW.
 //   batch_norm_forward_cpu       CPU: one work-item per plane (n, c): global = N*C.
 //                                y = (x - mean)*inv_std*gamma + beta.
+//   batch_norm_inference         GPU: one work-item per element: global = N*C*HW.
+//   batch_norm_inference_cpu     CPU: one work-item per plane (n, c): global = N*C.
+//                                Evaluation mode: y = (x - running_mean)/sqrt(running_var + eps)*gamma + beta.
 //   batch_norm_backward_sums     GPU: as batch_norm_statistics; partials (sum dy, sum dy*(x - mean)).
 //   batch_norm_backward_sums_cpu CPU: as batch_norm_statistics_cpu, chunk sums added with Kahan compensation.
 //   batch_norm_backward_finalize one work-item per channel: dbeta = sum dy, dgamma = inv_std * sum dy*(x - mean).
@@ -161,13 +163,6 @@ __kernel void batch_norm_finalize(__global const float *partials, int channels, 
     running_var[c] = (1.0f - momentum) * running_var[c] + momentum * (m2 / (float)(count - 1));
 }
 
-__kernel void batch_norm_inverse_std(__global const float *variance, int channels, float epsilon,
-                                     __global float *inv_std) {
-    int c = get_global_id(0);
-    if (c >= channels) return;
-    inv_std[c] = 1.0f / sqrt(variance[c] + epsilon);
-}
-
 __kernel void batch_norm_forward(__global const float *x, long total, int channels, int hw,
                                  __global const float *mean, __global const float *inv_std,
                                  __global const float *gamma, __global const float *beta, __global float *y) {
@@ -185,6 +180,28 @@ __kernel void batch_norm_forward_cpu(__global const float *restrict x, int plane
     if (plane >= planes) return;
     int c = plane % channels;
     float m = mean[c], scale = inv_std[c], g = gamma[c], b = beta[c];
+    long offset = (long)plane * hw;
+    for (int r = 0; r < hw; ++r) y[offset + r] = (x[offset + r] - m) * scale * g + b;
+}
+
+__kernel void batch_norm_inference(__global const float *x, long total, int channels, int hw,
+                                   __global const float *running_mean, __global const float *running_var,
+                                   float epsilon, __global const float *gamma, __global const float *beta,
+                                   __global float *y) {
+    long i = get_global_id(0);
+    if (i >= total) return;
+    int c = (int)((i / hw) % channels);
+    y[i] = (x[i] - running_mean[c]) * (1.0f / sqrt(running_var[c] + epsilon)) * gamma[c] + beta[c];
+}
+
+__kernel void batch_norm_inference_cpu(__global const float *restrict x, int planes, int channels, int hw,
+                                       __global const float *running_mean, __global const float *running_var,
+                                       float epsilon, __global const float *gamma, __global const float *beta,
+                                       __global float *restrict y) {
+    int plane = get_global_id(0);
+    if (plane >= planes) return;
+    int c = plane % channels;
+    float m = running_mean[c], scale = 1.0f / sqrt(running_var[c] + epsilon), g = gamma[c], b = beta[c];
     long offset = (long)plane * hw;
     for (int r = 0; r < hw; ++r) y[offset + r] = (x[offset + r] - m) * scale * g + b;
 }

@@ -1,26 +1,33 @@
 // conv.cl: 2-D convolution and its gradients on NCHW float32 tensors, x [N, C, H, W], w [O, C, KH, KW],
-// y and dy [N, O, OH, OW] (Sources/Compute/OpenCL/OpenCLDevice+Conv.swift, OpenCLDevice+ConvImplicit.swift).
-// Two kernel shapes, chosen by the device's variant:
+// y and dy [N, O, OH, OW] (ConvOps in Sources/Compute/Ops/ConvOps.swift; host code in
+// Sources/Compute/OpenCL/OpenCLDevice+Conv.swift and OpenCLDevice+ConvImplicit.swift; CPU reference in
+// Sources/Compute/CPU/CPUDevice+Conv.swift). Two kernel shapes, chosen by the device's variant. The patch index
+// r = (c, u, v) runs over the C*KH*KW taps, the output pixel index q = (image, i, j) over the batch's N*OH*OW
+// pixels; col[r, q] = x[image, c, i*sh - ph + u, j*sw - pw + v], zero outside x.
 //
-// GPU shape: im2col + the tiled GEMM of gemm.cl, over chunks of `images` images starting at element x_offset.
-// The column matrix has rows r = (c, u, v) of the C*KH*KW patch and columns q = (image, i, j) of the output
-// pixels: col[r, q] = x[image, c, i*sh - ph + u, j*sw - pw + v], zero outside x. It is written as a B operand of
-// gemm.cl (element (row, column) at (column / PANEL)*panel_stride + row*row_stride + (column % PANEL)*column_stride),
-// so the same kernel writes plain row-major matrices and packed panels:
-//   conv2d_im2col             rows r, columns q: the B of the forward GEMM (W . col). A 1x1 kernel turns dy
-//                             into the matrix [O, images*OH*OW]. One work-item per (32 columns, row):
-//                             global = (ceil(column_extent/32), rows).
-//   conv2d_im2col_transposed  rows q, columns r: the B of the filter-gradient GEMM (dy . col^T). One work-item
-//                             per (32 patch rows, column q): global = (ceil(row_extent/32), columns).
-//   conv2d_col2im             dx from the column gradient dcol [C*KH*KW, images*OH*OW] (row-major), gathering
-//                             for each pixel the columns that read it (no atomics). One work-item per input row
-//                             (image, c, h): global = images*C*H.
-// Positions between the real size and the extent (the rest of the last panel) are written as zeros.
+// GPU shape:
+//   conv2d                     y = W . col + bias as an implicit GEMM: col is read straight from x, never
+//                              stored. A work-group of 16 x 16 work-items computes 64 output channels x 64 output
+//                              pixels from 16-tap slices of W and col staged in __local memory, 4 x 4 outputs per
+//                              work-item: global = (ceil(N*OH*OW/64)*16, ceil(O/64)*16), local = (16, 16).
+//   The gradients use im2col + the tiled GEMM of gemm.cl over chunks of `images` images starting at element
+//   x_offset (Chellapilla, Puri & Simard, 2006). The column matrices are written as B operands of gemm.cl (element
+//   (row, column) at (column / PANEL)*panel_stride + row*row_stride + (column % PANEL)*column_stride), so the same
+//   kernel writes plain row-major matrices and packed panels:
+//   conv2d_im2col              rows r, columns q. A 1x1 kernel turns dy into the matrix [O, images*OH*OW]. One
+//                              work-item per (32 columns, row): global = (ceil(column_extent/32), rows).
+//   conv2d_im2col_transposed   rows q, columns r: the B of the filter-gradient GEMM (dy . col^T). One work-item
+//                              per (32 patch rows, column q): global = (ceil(row_extent/32), columns).
+//   conv2d_col2im              dx from the column gradient dcol [C*KH*KW, images*OH*OW] (row-major), gathering
+//                              for each pixel the columns that read it (no atomics). One work-item per input row
+//                              (image, c, h): global = images*C*H.
+//   Positions between the real size and the extent (the rest of the last panel) are written as zeros.
 //
 // Both shapes:
-//   conv2d_bias_grad          db[o] = sum of dy[:, o, :, :]. One work-item per channel: global = O.
+//   conv2d_backward_bias       db[o] = sum of dy[:, o, :, :]. One work-item per channel: global = O.
 //
-// CPU shape: implicit GEMM, no column matrix; see the section below.
+// CPU shape (conv2d_cpu, conv2d_backward_filter_cpu and their helpers): implicit GEMM, no column matrix; see the
+// section below.
 
 #define PANEL 32  // the PANEL of gemm.cl
 
@@ -98,7 +105,7 @@ __kernel void conv2d_col2im(__global const float *dcol, int columns, int images,
     }
 }
 
-__kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels, int plane, __global float *db) {
+__kernel void conv2d_backward_bias(__global const float *dy, int batch, int channels, int plane, __global float *db) {
     const int o = get_global_id(0);
     if (o >= channels) return;
     float sum = 0.0f;
@@ -109,15 +116,73 @@ __kernel void conv2d_bias_grad(__global const float *dy, int batch, int channels
     db[o] = sum;
 }
 
+// ---- conv2d (GPU shape): implicit GEMM with __local tiles -------------------------------------------------------
+
+#define TILE 64
+#define TILE_K 16
+#define GROUP 16
+#define PER_ITEM 4
+
+// y[n, o, i, j] = bias[o] + sum_r w[o, r] * col[r, q] for q = (n, i, j) < pixels = N*OH*OW.
+__kernel __attribute__((reqd_work_group_size(GROUP, GROUP, 1)))
+void conv2d(__global const float *x, int channels, int height, int width, int kernel_h, int kernel_w,
+            int stride_h, int stride_w, int pad_h, int pad_w, int out_h, int out_w, int pixels,
+            __global const float *w, int out_channels, __global const float *bias, int has_bias,
+            __global float *y) {
+    __local float w_tile[TILE_K][TILE];
+    __local float x_tile[TILE_K][TILE];
+    const int lx = get_local_id(0), ly = get_local_id(1), flat = ly * GROUP + lx;
+    const int o0 = get_group_id(1) * TILE, q0 = get_group_id(0) * TILE;
+    const int taps = kernel_h * kernel_w, depth = channels * taps, plane = out_h * out_w;
+    float acc[PER_ITEM][PER_ITEM];
+    for (int a = 0; a < PER_ITEM; ++a)
+        for (int b = 0; b < PER_ITEM; ++b) acc[a][b] = 0.0f;
+    for (int r0 = 0; r0 < depth; r0 += TILE_K) {
+        for (int e = flat; e < TILE * TILE_K; e += GROUP * GROUP) {
+            const int t = e % TILE, k = e / TILE, r = r0 + k, o = o0 + t, q = q0 + t;
+            w_tile[k][t] = (o < out_channels && r < depth) ? w[o * depth + r] : 0.0f;
+            float value = 0.0f;
+            if (q < pixels && r < depth) {
+                const int n = q / plane, p = q % plane, c = r / taps, u = (r / kernel_w) % kernel_h;
+                const int h = (p / out_w) * stride_h - pad_h + u, v = (p % out_w) * stride_w - pad_w + r % kernel_w;
+                if (h >= 0 && h < height && v >= 0 && v < width) {
+                    value = x[((n * channels + c) * height + h) * width + v];
+                }
+            }
+            x_tile[k][t] = value;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < TILE_K; ++k) {
+            float wv[PER_ITEM], xv[PER_ITEM];
+            for (int a = 0; a < PER_ITEM; ++a) wv[a] = w_tile[k][ly + GROUP * a];
+            for (int b = 0; b < PER_ITEM; ++b) xv[b] = x_tile[k][lx + GROUP * b];
+            for (int a = 0; a < PER_ITEM; ++a)
+                for (int b = 0; b < PER_ITEM; ++b) acc[a][b] = fma(wv[a], xv[b], acc[a][b]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int a = 0; a < PER_ITEM; ++a) {
+        const int o = o0 + ly + GROUP * a;
+        if (o >= out_channels) continue;
+        const float channel_bias = has_bias ? bias[o] : 0.0f;
+        for (int b = 0; b < PER_ITEM; ++b) {
+            const int q = q0 + lx + GROUP * b;
+            if (q >= pixels) continue;
+            y[((q / plane) * out_channels + o) * plane + q % plane] = acc[a][b] + channel_bias;
+        }
+    }
+}
+
 // ---- implicit GEMM (CPU shape): no column matrix ---------------------------------------------------------------
 //
 // A work-item keeps a register tile of 8 rows x 32 channels (16 float16 accumulators), broadcasting one scalar per
 // row and loading 32 consecutive packed values per step, like gemm_cpu:
-//   conv2d_implicit_cpu     out[n, o, pixel] over 8 consecutive output pixels (counted across the batch) x 32 output
-//                           channels, reading the zero-padded input directly: global = (ceil(pixels/8), ceil(O/32)).
-//                           It computes the forward pass, and each phase of the input gradient (below).
-//   conv2d_filter_grad_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
-//                           output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
+//   conv2d_cpu                  out[n, o, pixel] over 8 consecutive output pixels (counted across the batch) x 32
+//                               output channels, reading the zero-padded input directly:
+//                               global = (ceil(pixels/8), ceil(O/32)). It computes the forward pass, and each phase
+//                               of the input gradient (below).
+//   conv2d_backward_filter_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
+//                               output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
 // Helpers: conv2d_pad (zero-pad or crop planes), conv2d_pack_weights (weights into 32-channel panels, optionally
 // rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]). Like the GEMM kernels,
 // all of these loop inside a work-item and run one work-item per work-group: with the group size left to PoCL,
@@ -226,7 +291,7 @@ __kernel void conv2d_pixel_major(__global const float *dy, int pixels, int chann
 //   dst[n, o, dst_row0 + i*dst_step_h, dst_col0 + j*dst_step_w]
 //     = bias[o] + sum_{c, k, l} wp[o, (c, k, l)] * xp[n, c, i*stride_h + k, j*stride_w + l]
 // with xp [N, in_channels, in_h, in_w] already padded and dst [N, out_channels, dst_plane / dst_w, dst_w].
-__kernel void conv2d_implicit_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int taps_h,
+__kernel void conv2d_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int taps_h,
                                   int taps_w, int stride_h, int stride_w, int out_h, int out_w, int pixels,
                                   __global const float *wp, int out_channels, __global const float *bias,
                                   int has_bias, __global float *dst, int dst_plane, int dst_w, int dst_row0,
@@ -269,7 +334,7 @@ __kernel void conv2d_implicit_cpu(__global const float *xp, int in_channels, int
 
 // dw[o, (c, u, v)] (+)= sum over output pixels q in [q_begin, q_end) of dyt[q, o] * xp[n, c, i*sh + u, j*sw + v],
 // q = (n, i, j), xp the zero-padded input, dyt from conv2d_pixel_major (row stride dyt_stride).
-__kernel void conv2d_filter_grad_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int kernel_h,
+__kernel void conv2d_backward_filter_cpu(__global const float *xp, int in_channels, int in_h, int in_w, int kernel_h,
                                      int kernel_w, int stride_h, int stride_w, int out_h, int out_w, int q_begin,
                                      int q_end, __global const float *dyt, int dyt_stride, int out_channels,
                                      int accumulate, __global float *dw) {

@@ -1,5 +1,5 @@
-// gemm.cl: C = alpha * A.B + beta * C (+ bias[i]) for float32 matrices, in the layouts the GEMM and convolution
-// ops need (Sources/Compute/OpenCL/OpenCLDevice+Gemm.swift, OpenCLDevice+Conv.swift).
+// gemm.cl: C = alpha * A.B + beta * C for float32 matrices, in the layouts the GEMM op and the convolution
+// gradients need (Sources/Compute/OpenCL/OpenCLDevice+Gemm.swift, OpenCLDevice+Conv.swift).
 //
 // Operand addressing (element offsets; every kernel takes the same arguments):
 //   A [M, K]: (i, p) at a_offset + (i / MR)*a_panel_stride + (i % MR)*a_row_stride + p*a_column_stride
@@ -9,10 +9,7 @@
 //             plain row-major: panel stride PANEL, row stride N, column stride 1; transposed storage [N, K]:
 //             PANEL*K, 1, K; packed panels (gemm_pack_panels, conv2d_im2col): K*PANEL, PANEL, 1.
 //             b_padded != 0 promises zeros up to the next multiple of PANEL columns (packed panels).
-//   C [M, N]: (i, j) at c_offset + i*c_row_stride + (j / c_block)*c_block_stride + j % c_block
-//             plain: c_block >= N; a convolution's NCHW output over a chunk of images: c_block = OH*OW,
-//             c_block_stride = O*OH*OW, so columns (image, pixel) land in their image's planes.
-//   bias: added to every element of row i when has_bias != 0 (any buffer may be passed otherwise).
+//   C [M, N]: (i, j) at c_offset + i*c_row_stride + j.
 //   beta == 0 never reads C.
 //
 // Kernels and launch geometry:
@@ -30,15 +27,14 @@
 #define MR 8
 #define PACK_DEPTH 64
 
-// One row of the CPU tile: scale, add bias and beta*C, store with vector stores when the 32 columns are
-// contiguous in C, element by element otherwise.
-inline void gemm_store_row(float16 lo, float16 hi, int i, int j0, int n, float alpha, float beta, float row_bias,
-                           __global float *c, int c_offset, int c_row_stride, int c_block, int c_block_stride) {
-    lo = alpha * lo + row_bias;
-    hi = alpha * hi + row_bias;
-    __global float *row = c + c_offset + i * c_row_stride;
-    if (j0 + PANEL <= n && j0 % c_block + PANEL <= c_block) {
-        __global float *out = row + (j0 / c_block) * c_block_stride + j0 % c_block;
+// One row of the CPU tile: scale, add beta*C, store with vector stores when all 32 columns exist, element by
+// element otherwise.
+inline void gemm_store_row(float16 lo, float16 hi, int i, int j0, int n, float alpha, float beta,
+                           __global float *c, int c_offset, int c_row_stride) {
+    lo = alpha * lo;
+    hi = alpha * hi;
+    __global float *out = c + c_offset + i * c_row_stride + j0;
+    if (j0 + PANEL <= n) {
         if (beta != 0.0f) {
             lo += beta * vload16(0, out);
             hi += beta * vload16(1, out);
@@ -51,9 +47,7 @@ inline void gemm_store_row(float16 lo, float16 hi, int i, int j0, int n, float a
     vstore16(lo, 0, values);
     vstore16(hi, 1, values);
     for (int l = 0; l < PANEL && j0 + l < n; ++l) {
-        int j = j0 + l;
-        __global float *out = row + (j / c_block) * c_block_stride + j % c_block;
-        *out = values[l] + (beta != 0.0f ? beta * *out : 0.0f);
+        out[l] = values[l] + (beta != 0.0f ? beta * out[l] : 0.0f);
     }
 }
 
@@ -85,8 +79,7 @@ inline int a_index(int i, int a_panel_stride, int a_row_stride) {
     }
 #define GEMM_STORE(r)                                                                             \
     if (i0 + r < m) {                                                                             \
-        gemm_store_row(lo##r, hi##r, i0 + r, j0, n, alpha, beta, has_bias ? bias[i0 + r] : 0.0f,  \
-                       c, c_offset, c_row_stride, c_block, c_block_stride);                       \
+        gemm_store_row(lo##r, hi##r, i0 + r, j0, n, alpha, beta, c, c_offset, c_row_stride);      \
     }
 
 __kernel void gemm_cpu(int m, int n, int k, float alpha,
@@ -94,8 +87,7 @@ __kernel void gemm_cpu(int m, int n, int k, float alpha,
                        int a_column_stride,
                        __global const float *b, int b_offset, int b_panel_stride, int b_row_stride,
                        int b_column_stride, int b_padded,
-                       float beta, __global float *c, int c_offset, int c_row_stride, int c_block,
-                       int c_block_stride, __global const float *bias, int has_bias) {
+                       float beta, __global float *c, int c_offset, int c_row_stride) {
     const int i0 = get_global_id(0) * MR, j0 = get_global_id(1) * PANEL;
     if (i0 >= m || j0 >= n) return;
     GEMM_ROWS(GEMM_DECLARE)
@@ -127,8 +119,7 @@ void gemm_gpu(int m, int n, int k, float alpha,
                        int a_column_stride,
               __global const float *b, int b_offset, int b_panel_stride, int b_row_stride,
               int b_column_stride, int b_padded,
-              float beta, __global float *c, int c_offset, int c_row_stride, int c_block,
-              int c_block_stride, __global const float *bias, int has_bias) {
+              float beta, __global float *c, int c_offset, int c_row_stride) {
     __local float a_tile[TILE_K][TILE];
     __local float b_tile[TILE_K][TILE];
     const int lx = get_local_id(0), ly = get_local_id(1), flat = ly * GROUP + lx;
@@ -159,12 +150,11 @@ void gemm_gpu(int m, int n, int k, float alpha,
     for (int r = 0; r < PER_ITEM; ++r) {
         int i = i0 + ly + GROUP * r;
         if (i >= m) continue;
-        float row_bias = has_bias ? bias[i] : 0.0f;
         for (int s = 0; s < PER_ITEM; ++s) {
             int j = j0 + lx + GROUP * s;
             if (j >= n) continue;
-            __global float *out = c + c_offset + i * c_row_stride + (j / c_block) * c_block_stride + j % c_block;
-            *out = alpha * acc[r][s] + row_bias + (beta != 0.0f ? beta * *out : 0.0f);
+            __global float *out = c + c_offset + i * c_row_stride + j;
+            *out = alpha * acc[r][s] + (beta != 0.0f ? beta * *out : 0.0f);
         }
     }
 }

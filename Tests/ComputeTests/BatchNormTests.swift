@@ -127,6 +127,36 @@ import Testing
         }
     }
 
+    /// `batch_norm_inference` against `γ·(x − running_mean)/√(running_var + ε) + β` in float64, on every device
+    /// including the reference, with one value per channel (which training refuses), a long plane and a variance
+    /// near zero where ε matters; the running statistics stay as they were.
+    @Test(arguments: [Case(n: 1, c: 3, h: 1, w: 1), Case(n: 2, c: 5, h: 17, w: 19, offset: 3)])
+    func inferenceMatchesItsDefinitionInFloat64(_ c: Case) throws {
+        let inputs = Inputs(c)
+        let variance = inputs.runningVariance.enumerated().map { $0.offset == 0 ? 1e-6 : $0.element }
+        let epsilon: Float = 1e-3, plane = c.h * c.w
+        let expected = inputs.x.indices.map { i in
+            let channel = i / plane % c.c
+            let centred = Double(inputs.x[i]) - Double(inputs.runningMean[channel])
+            let scale = Double(inputs.gamma[channel]) / (Double(variance[channel]) + Double(epsilon)).squareRoot()
+            return Float(scale * centred + Double(inputs.beta[channel]))
+        }
+        for device in try [TestDevices.reference] + TestDevices.underTest {
+            let runningMean = try Tensor(inputs.runningMean, shape: [c.c], on: device)
+            let runningVariance = try Tensor(variance, shape: [c.c], on: device)
+            let gamma = try Tensor(inputs.gamma, shape: [c.c], on: device)
+            let beta = try Tensor(inputs.beta, shape: [c.c], on: device)
+            let y = try device.batchNormInference(try Tensor(inputs.x, shape: c.shape, on: device), gamma: gamma,
+                                                  beta: beta, runningMean: runningMean,
+                                                  runningVariance: runningVariance, epsilon: epsilon)
+            let name = "\(c) on \(device.info.identifier)"
+            #expect(y.shape == c.shape, "\(name)")
+            expectClose(try y.floats(), expected, .elementwise(absolute: 1e-5 * (1 + abs(c.offset)), relative: 1e-5),
+                        "inference: \(name)")
+            #expect(try runningMean.floats() == inputs.runningMean && runningVariance.floats() == variance, "\(name)")
+        }
+    }
+
     @Test func referenceStatisticsMatchTheDefinitionsInFloat64() throws {
         let c = Case(n: 4, c: 3, h: 47, w: 53, offset: 1000)
         let inputs = Inputs(c)

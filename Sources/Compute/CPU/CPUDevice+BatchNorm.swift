@@ -29,11 +29,19 @@ extension CPUDevice: BatchNormOps {
         let (n, c, plane) = try validateBatchNorm(
             "batchNormInference", x: x, channelTensors: [gamma, beta, runningMean, runningVariance], epsilon: epsilon,
             device: self)
-        let inverseStd = try Tensor(uninitialized: [c], on: self)
-        let variance = runningVariance.host(Float.self), inverse = inverseStd.host(Float.self)
-        for channel in 0..<c { inverse[channel] = 1 / (variance[channel] + epsilon).squareRoot() }
-        return try normalize(x, n: n, c: c, plane: plane, mean: runningMean, inverseStd: inverseStd, gamma: gamma,
-                             beta: beta)
+        let output = try Tensor(uninitialized: x.shape, on: self)
+        let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
+        let mu = SendablePointer(runningMean.host(Float.self))
+        let variance = SendablePointer(runningVariance.host(Float.self))
+        let g = SendablePointer(gamma.host(Float.self)), b = SendablePointer(beta.host(Float.self))
+        forEach(n * c) { item in
+            let channel = item % c, offset = item * plane
+            let inverse = 1 / (variance[channel] + epsilon).squareRoot()
+            for i in offset..<(offset + plane) {
+                out[i] = (source[i] - mu[channel]) * inverse * g[channel] + b[channel]
+            }
+        }
+        return output
     }
 
     public func batchNormBackward(outputGradient: Tensor, input: Tensor, gamma: Tensor, mean: Tensor,

@@ -2,17 +2,18 @@ extension OpenCLDevice: BatchNormOps {
     private static let statistics = KernelReference("batch_norm", "batch_norm_statistics")
     private static let statisticsCPU = KernelReference("batch_norm", "batch_norm_statistics_cpu")
     private static let finalize = KernelReference("batch_norm", "batch_norm_finalize")
-    private static let inverseStd = KernelReference("batch_norm", "batch_norm_inverse_std")
     private static let forward = KernelReference("batch_norm", "batch_norm_forward")
     private static let forwardCPU = KernelReference("batch_norm", "batch_norm_forward_cpu")
+    private static let inference = KernelReference("batch_norm", "batch_norm_inference")
+    private static let inferenceCPU = KernelReference("batch_norm", "batch_norm_inference_cpu")
     private static let backwardSums = KernelReference("batch_norm", "batch_norm_backward_sums")
     private static let backwardSumsCPU = KernelReference("batch_norm", "batch_norm_backward_sums_cpu")
     private static let backwardFinalize = KernelReference("batch_norm", "batch_norm_backward_finalize")
     private static let backward = KernelReference("batch_norm", "batch_norm_backward")
     private static let backwardCPU = KernelReference("batch_norm", "batch_norm_backward_cpu")
 
-    static let batchNormKernels = [statistics, statisticsCPU, finalize, inverseStd, forward, forwardCPU, backwardSums,
-                                   backwardSumsCPU, backwardFinalize, backward, backwardCPU]
+    static let batchNormKernels = [statistics, statisticsCPU, finalize, forward, forwardCPU, inference, inferenceCPU,
+                                   backwardSums, backwardSumsCPU, backwardFinalize, backward, backwardCPU]
 
     /// Work-group size of the GPU reduction kernels (`GROUP` in `batch_norm.cl`).
     private static let reductionGroup = 256
@@ -49,11 +50,16 @@ extension OpenCLDevice: BatchNormOps {
         let (n, c, plane) = try validateBatchNorm(
             "batchNormInference", x: x, channelTensors: [gamma, beta, runningMean, runningVariance], epsilon: epsilon,
             device: self)
-        let inverseStd = try Tensor(uninitialized: [c], on: self)
-        try launch(Self.inverseStd, global: [c], local: [1],
-                   [.tensor(runningVariance), .int(c), .float(epsilon), .tensor(inverseStd)])
-        return try normalize(x, n: n, c: c, plane: plane, mean: runningMean, inverseStd: inverseStd, gamma: gamma,
-                             beta: beta)
+        let output = try Tensor(uninitialized: x.shape, on: self)
+        let parameters: [KernelArgument] = [.int(c), .int(plane), .tensor(runningMean), .tensor(runningVariance),
+                                            .float(epsilon), .tensor(gamma), .tensor(beta), .tensor(output)]
+        if variant == .cpu {
+            try launch(Self.inferenceCPU, global: [n * c], local: [1], [.tensor(x), .int(n * c)] + parameters)
+        } else {
+            try launch(Self.inference, global: [x.count], local: [preferredGroupSize],
+                       [.tensor(x), .int64(Int64(x.count))] + parameters)
+        }
+        return output
     }
 
     public func batchNormBackward(outputGradient: Tensor, input: Tensor, gamma: Tensor, mean: Tensor,

@@ -1,24 +1,30 @@
 /// 2-D convolution on OpenCL (`Kernels/conv.cl`), in the kernel shape of ``OpenCLDevice/variant``:
 ///
-/// - `.cpu`: implicit GEMM straight from the zero-padded input, with no column matrix (see
+/// - `.cpu`: implicit GEMM straight from the zero-padded input, with no column matrix (`conv2d_cpu`, see
 ///   `OpenCLDevice+ConvImplicit.swift`). On PoCL it needs 2–3.5× less CPU time than im2col + `gemm_cpu` at the
 ///   resnet18 shapes with 56² to 8² maps (80–94 against 23–42 GFLOP per CPU-second), where writing and reading
 ///   the nine-fold column matrix costs more than the multiplication, and the same at 2² maps.
-/// - `.gpu`: im2col + the `__local`-tiled GEMM of `Kernels/gemm.cl` over chunks of images (Chellapilla, Puri &
-///   Simard, "High performance convolutional neural networks for document processing", 2006):
-///   forward `y = W [O, C·KH·KW] · col [C·KH·KW, images·OH·OW]` written straight into NCHW with the bias fused;
-///   input gradient `dcol = Wᵀ · dy`, then col2im gathers each pixel's columns; filter gradient
-///   `dW += dy · colᵀ` accumulated over the chunks.
+/// - `.gpu`: the forward pass is `conv2d`, an implicit GEMM `y = W [O, C·KH·KW] · col [C·KH·KW, N·OH·OW]` with
+///   `__local` tiles that reads the column matrix straight from `x` and writes NCHW with the bias fused. The
+///   gradients use im2col + the tiled GEMM of `Kernels/gemm.cl` over chunks of images (Chellapilla, Puri &
+///   Simard, "High performance convolutional neural networks for document processing", 2006): input gradient
+///   `dcol = Wᵀ · dy`, then col2im gathers each pixel's columns; filter gradient `dW += dy · colᵀ` accumulated
+///   over the chunks.
 ///
 /// Temporary buffers are reused from chunk to chunk and may return to the pool while kernels still use them: the
 /// in-order queue runs every kernel that reads a buffer before any later kernel that overwrites it.
 extension OpenCLDevice: ConvOps {
+    private static let forwardGPU = KernelReference("conv", "conv2d")
     private static let im2col = KernelReference("conv", "conv2d_im2col")
     private static let im2colTransposed = KernelReference("conv", "conv2d_im2col_transposed")
     private static let col2im = KernelReference("conv", "conv2d_col2im")
-    private static let biasGradient = KernelReference("conv", "conv2d_bias_grad")
+    private static let biasGradient = KernelReference("conv", "conv2d_backward_bias")
 
-    static let convKernels = [im2col, im2colTransposed, col2im, biasGradient] + convImplicitKernels
+    static let convKernels = [forwardGPU, im2col, im2colTransposed, col2im, biasGradient] + convImplicitKernels
+
+    /// Output channels and output pixels of one `conv2d` work-group's tile (`TILE` in `Kernels/conv.cl`), computed
+    /// by 16 × 16 work-items (`GROUP`).
+    private static let forwardTile = 64, forwardGroup = 16
 
     /// Floats of one chunk's column matrix (2 Mi floats, 8 MiB).
     static let convColumnBudget = 1 << 21
@@ -31,20 +37,14 @@ extension OpenCLDevice: ConvOps {
             try implicitForward(s, x: x, weight: weight, bias: bias, y: y)
             return y
         }
-        let depth = s.patchSize, plane = s.outputPlane
-        let images = chunkImages(s)
-        let columns = try Tensor(uninitialized: [padded(images * plane) * depth], on: self)
-        for first in stride(from: 0, to: s.batch, by: images) {
-            let count = min(images, s.batch - first), width = count * plane
-            try enqueueIm2col(s, x.buffer, firstImage: first, images: count,
-                              into: .packed(columns.buffer, k: depth), columnExtent: padded(width))
-            try enqueueGemm(m: s.outChannels, n: width, k: depth, alpha: 1,
-                            a: GemmOperandA(buffer: weight.buffer, rowStride: depth, columnStride: 1),
-                            b: .packed(columns.buffer, k: depth), beta: 0,
-                            c: GemmOutput(buffer: y.buffer, offset: first * s.outChannels * plane, rowStride: plane,
-                                          block: plane, blockStride: s.outChannels * plane),
-                            bias: bias?.buffer)
-        }
+        let pixels = s.batch * s.outputPlane, tile = Self.forwardTile, group = Self.forwardGroup
+        let tiles = [(pixels + tile - 1) / tile, (s.outChannels + tile - 1) / tile]
+        try launch(Self.forwardGPU, global: tiles.map { $0 * group }, local: [group, group],
+                   [.tensor(x), .int(s.inChannels), .int(s.height), .int(s.width), .int(s.kernelHeight),
+                    .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth), .int(s.paddingHeight),
+                    .int(s.paddingWidth), .int(s.outHeight), .int(s.outWidth), .int(pixels), .tensor(weight),
+                    .int(s.outChannels), .buffer(bias?.buffer ?? weight.buffer), .int(bias == nil ? 0 : 1),
+                    .tensor(y)])
         return y
     }
 

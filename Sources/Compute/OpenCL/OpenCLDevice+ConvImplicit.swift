@@ -1,5 +1,5 @@
 /// The CPU-shaped convolutions: implicit GEMM over the zero-padded input, no column matrix (`Kernels/conv.cl`,
-/// `conv2d_implicit_cpu` and `conv2d_filter_grad_cpu`).
+/// `conv2d_cpu` and `conv2d_backward_filter_cpu`).
 ///
 /// - forward: pad `x`, pack `W` into 32-channel panels, one launch.
 /// - input gradient: for stride `s`, the `s²` phases of `dx` (pixels `h ≡ a`, `w ≡ b` mod `s`) are each a
@@ -12,10 +12,10 @@ extension OpenCLDevice {
     private static let pad = KernelReference("conv", "conv2d_pad")
     private static let packWeights = KernelReference("conv", "conv2d_pack_weights")
     private static let pixelMajor = KernelReference("conv", "conv2d_pixel_major")
-    private static let implicitCPU = KernelReference("conv", "conv2d_implicit_cpu")
-    private static let filterGradientCPU = KernelReference("conv", "conv2d_filter_grad_cpu")
+    private static let forwardCPU = KernelReference("conv", "conv2d_cpu")
+    private static let backwardFilterCPU = KernelReference("conv", "conv2d_backward_filter_cpu")
 
-    static let convImplicitKernels = [pad, packWeights, pixelMajor, implicitCPU, filterGradientCPU]
+    static let convImplicitKernels = [pad, packWeights, pixelMajor, forwardCPU, backwardFilterCPU]
 
     /// Rows of the implicit kernels' register tile (`PIXELS` in `Kernels/conv.cl`).
     static let implicitRows = 8
@@ -89,7 +89,7 @@ extension OpenCLDevice {
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
         let tiles = [(s.patchSize + Self.implicitRows - 1) / Self.implicitRows, rowStride / Self.gemmPanel]
         for first in stride(from: 0, to: pixels, by: chunk) {
-            try launch(Self.filterGradientCPU, global: tiles, local: [1, 1],
+            try launch(Self.backwardFilterCPU, global: tiles, local: [1, 1],
                        [.tensor(input), .int(s.inChannels), .int(paddedHeight), .int(paddedWidth),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.outHeight), .int(s.outWidth), .int(first), .int(min(first + chunk, pixels)),
@@ -125,14 +125,14 @@ extension OpenCLDevice {
         return packed
     }
 
-    /// Launches `conv2d_implicit_cpu` over a `grid` of (images, rows, columns) output pixels; pixel `(n, i, j)`
+    /// Launches `conv2d_cpu` over a `grid` of (images, rows, columns) output pixels; pixel `(n, i, j)`
     /// of channel `o` goes to `output[n, o, origin.0 + i·step.0, origin.1 + j·step.1]`.
     private func enqueueImplicit(input: DeviceBuffer, channels: Int, inputSize: (Int, Int), taps: (Int, Int),
                                  stride: (Int, Int), grid: (Int, Int, Int), weights: Tensor, outChannels: Int,
                                  bias: DeviceBuffer?, output: Tensor, outputSize: (Int, Int), origin: (Int, Int),
                                  step: (Int, Int)) throws {
         let pixels = grid.0 * grid.1 * grid.2
-        try launch(Self.implicitCPU, global: [(pixels + Self.implicitRows - 1) / Self.implicitRows,
+        try launch(Self.forwardCPU, global: [(pixels + Self.implicitRows - 1) / Self.implicitRows,
                                                        padded(outChannels) / Self.gemmPanel],
                    local: [1, 1],
                    [.buffer(input), .int(channels), .int(inputSize.0), .int(inputSize.1), .int(taps.0), .int(taps.1),

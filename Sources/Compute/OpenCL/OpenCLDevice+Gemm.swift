@@ -55,13 +55,11 @@ struct GemmOperandB {
     }
 }
 
-/// Where the GEMM result goes: element `(i, j)` at `offset + i·rowStride + (j / block)·blockStride + j % block`.
+/// Where the GEMM result goes: element `(i, j)` at `offset + i·rowStride + j`.
 struct GemmOutput {
     var buffer: DeviceBuffer
     var offset = 0
     var rowStride: Int
-    var block = Int(Int32.max)
-    var blockStride = 0
 }
 
 extension OpenCLDevice: GemmOps {
@@ -118,17 +116,16 @@ extension OpenCLDevice: GemmOps {
         return panels
     }
 
-    /// Enqueues `c ← α·A·B + β·c + bias[i]` with the kernel shape of ``variant``.
+    /// Enqueues `c ← α·A·B + β·c` with the kernel shape of ``variant``.
     func enqueueGemm(m: Int, n: Int, k: Int, alpha: Float, a: GemmOperandA, b: GemmOperandB, beta: Float,
-                     c: GemmOutput, bias: DeviceBuffer? = nil) throws {
+                     c: GemmOutput) throws {
         guard m > 0, n > 0 else { return }
         let arguments: [KernelArgument] = [
             .int(m), .int(n), .int(k), .float(alpha),
             .buffer(a.buffer), .int(a.offset), .int(a.panelStride), .int(a.rowStride), .int(a.columnStride),
             .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride), .int(b.columnStride),
             .int(b.padded ? 1 : 0),
-            .float(beta), .buffer(c.buffer), .int(c.offset), .int(c.rowStride), .int(c.block), .int(c.blockStride),
-            .buffer(bias ?? c.buffer), .int(bias == nil ? 0 : 1),
+            .float(beta), .buffer(c.buffer), .int(c.offset), .int(c.rowStride),
         ]
         switch variant {
         case .cpu:
