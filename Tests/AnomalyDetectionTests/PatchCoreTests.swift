@@ -109,7 +109,7 @@ final class ImageFolderFixture {
         let patchCore = try PatchCore(settings: Self.settings(ratio: 0.25),
                                       extractor: PoolingExtractor(device: CPUDevice.fastShared))
         let heatMaps = fixture.root.appending(path: "heatmaps")
-        let (metrics, _) = try PatchCoreEvaluation(patchCore: patchCore, heatMaps: heatMaps).evaluate(category)
+        let (metrics, _) = try DetectorEvaluation(detector: patchCore, heatMaps: heatMaps).evaluate(category)
         #expect(metrics.normalImageCount == 3 && metrics.anomalousImageCount == 8)
         for value in [metrics.imageAUROC, metrics.pixelAUROC, metrics.aupro, metrics.imageF1Max, metrics.pixelF1Max] {
             let v = try #require(value)

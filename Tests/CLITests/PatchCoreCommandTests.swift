@@ -82,6 +82,10 @@ import Testing
         let empty = try Tool.run(["fit", "--train", folder.path("empty"), "--out", folder.path("m")] + Self.small)
         #expect(empty.status == 1 && empty.stderr.contains("holds no PNG or JPEG images"), "\(empty.stderr)")
 
+        let method = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", folder.path("m"),
+                                   "--method", "bogus"] + Self.small)
+        #expect(method.status == 2 && method.stderr.contains("--method must be one of patchcore"), "\(method.stderr)")
+
         let unknown = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--categories", "bottle"]
             + Self.small)
         #expect(unknown.status == 1 && unknown.stderr.contains("unknown category 'bottle'"), "\(unknown.stderr)")
@@ -105,7 +109,7 @@ import Testing
         try Data("not a model".utf8).write(to: URL(fileURLWithPath: folder.path("corrupt.patchcore")))
         let corrupt = try Tool.run(["predict", "--model", folder.path("corrupt.patchcore"), "--out", folder.path("p"),
                                     "\(root)/washer/test/good"])
-        #expect(corrupt.status == 1 && corrupt.stderr.contains("not a usable PatchCore model"), "\(corrupt.stderr)")
+        #expect(corrupt.status == 1 && corrupt.stderr.contains("not a usable FractalAD model"), "\(corrupt.stderr)")
 
         // Issue 7 item 6: more neighbours than the bank holds is refused at fit time (4 images × 64 patches × 3 %).
         let neighbours = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", folder.path("n"),

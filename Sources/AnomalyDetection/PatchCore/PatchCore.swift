@@ -44,7 +44,7 @@ public struct AnomalyScore: Sendable {
 /// PatchCore (Roth et al., "Towards Total Recall in Industrial Anomaly Detection", CVPR 2022): a memory bank of
 /// locally aware patch features from defect-free images, reduced by a greedy coreset; a test patch's anomaly score is
 /// its distance to the bank.
-public struct PatchCore: Sendable {
+public struct PatchCore: AnomalyDetector {
     public let settings: PatchCoreSettings
     public let extractor: any FeatureExtractor
     /// Images per backbone batch.
@@ -98,33 +98,23 @@ public struct PatchCore: Sendable {
         return (rows, grid, dimension)
     }
 
-    /// Loads and prepares images in parallel.
-    public func prepare(_ urls: [URL]) throws -> [PreparedImage] {
-        let results = Locked<[Int: Result<PreparedImage, Error>]>([:])
-        let preprocessing = settings.preprocessing
-        DispatchQueue.concurrentPerform(iterations: urls.count) { i in
-            let result = Result { try preprocessing.prepare(urls[i]) }
-            results.withLock { $0[i] = result }
-        }
-        return try (0..<urls.count).map { i in try results.withLock { $0[i]! }.get() }
-    }
-
     // MARK: Fitting
 
-    /// Builds the memory bank from defect-free images.
-    /// - Parameter progress: called with `(images done, total)`.
-    public func fit(_ trainImages: [URL], progress: (Int, Int) -> Void = { _, _ in }) throws -> PatchCoreModel {
-        guard !trainImages.isEmpty else { throw DatasetError("no training images") }
-        var rows: [Float] = []
-        var grid = (height: 0, width: 0), dimension = 0
-        for start in stride(from: 0, to: trainImages.count, by: batchSize) {
-            try cancellation.check()
-            let chunk = Array(trainImages[start..<min(start + batchSize, trainImages.count)])
-            let embedded = try embed(try prepare(chunk))
-            rows += embedded.rows
-            (grid, dimension) = (embedded.grid, embedded.dimension)
-            progress(start + chunk.count, trainImages.count)
+    /// Features of prepared images: each image's embedding rows on the first stage's grid.
+    public func features(_ images: [PreparedImage]) throws -> [FeatureGrid] {
+        let embedded = try embed(images)
+        let perImage = embedded.grid.height * embedded.grid.width * embedded.dimension
+        return (0..<images.count).map { n in
+            FeatureGrid(rows: Array(embedded.rows[(n * perImage)..<((n + 1) * perImage)]), grid: embedded.grid,
+                        dimension: embedded.dimension)
         }
+    }
+
+    /// Builds the memory bank from the features of defect-free images: every patch, or the greedy coreset of them.
+    public func fit(_ features: [FeatureGrid], trainingImages: Int) throws -> PatchCoreModel {
+        guard let first = features.first else { throw DatasetError("no training images") }
+        let (grid, dimension) = (first.grid, first.dimension)
+        let rows = features.flatMap(\.rows)
         let patches = rows.count / dimension
         var bank = rows
         if settings.coresetRatio < 1 {
@@ -148,18 +138,31 @@ public struct PatchCore: Sendable {
                 + "patches); use fewer neighbours, a larger coreset ratio or more training images")
         }
         return PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank, dimension: dimension,
-                              grid: grid, trainingImages: trainImages.count, trainingPatches: patches)
+                              grid: grid, trainingImages: trainingImages, trainingPatches: patches)
     }
 
     // MARK: Scoring
 
-    /// Anomaly scores and maps of prepared images against `model`'s bank.
+    /// The memory bank as a device tensor for nearest-neighbour search.
+    public func resident(_ model: PatchCoreModel) throws -> Tensor {
+        try model.bankTensor(on: extractor.device)
+    }
+
+    /// Anomaly scores and maps of prepared images against `model`'s bank (on the device: ``resident(_:)``).
     public func score(_ images: [PreparedImage], model: PatchCoreModel, bank: Tensor) throws -> [AnomalyScore] {
+        try score(try features(images), model: model, resident: bank)
+    }
+
+    /// Anomaly scores and maps of images' features against `model`'s bank (on the device: ``resident(_:)``).
+    public func score(_ features: [FeatureGrid], model: PatchCoreModel, resident bank: Tensor) throws
+        -> [AnomalyScore] {
         let device = extractor.device
-        let embedded = try embed(images)
-        guard embedded.dimension == model.dimension else {
-            throw PatchCoreError.backboneMismatch("features have \(embedded.dimension) dimensions, the model's bank \(model.dimension)")
+        guard let first = features.first else { return [] }
+        guard first.dimension == model.dimension else {
+            throw PatchCoreError.backboneMismatch("features have \(first.dimension) dimensions, the model's bank \(model.dimension)")
         }
+        let embedded = (rows: features.flatMap(\.rows), grid: first.grid)
+        let images = features
         let locations = embedded.grid.height * embedded.grid.width
         let k = settings.neighbors
         let queries = try Tensor(embedded.rows, shape: [images.count * locations, model.dimension], on: device)

@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// A fitted PatchCore model: its settings, the backbone it needs, and the memory bank.
@@ -24,5 +25,10 @@ public struct PatchCoreModel: Sendable {
         self.grid = grid
         self.trainingImages = trainingImages
         self.trainingPatches = trainingPatches
+    }
+
+    /// The memory bank as a device tensor for nearest-neighbour search.
+    public func bankTensor(on device: any Device) throws -> Tensor {
+        try Tensor(bank, shape: [bankSize, dimension], on: device)
     }
 }

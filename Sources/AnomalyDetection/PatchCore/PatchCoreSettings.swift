@@ -50,7 +50,8 @@ public enum ImageScoring: Sendable, Codable, Equatable {
 }
 
 /// Every setting of a PatchCore model; stored in the model file.
-public struct PatchCoreSettings: Sendable, Codable, Equatable {
+public struct PatchCoreSettings: DetectorSettings {
+    public static let method = DetectionMethod.patchcore
     /// Backbone stages whose features are used, in order (the first fixes the feature grid).
     public var stages: [String]
     public var embedding: PatchEmbedding
@@ -82,6 +83,11 @@ public struct PatchCoreSettings: Sendable, Codable, Equatable {
         stages: ["layer2", "layer3"], embedding: .anomalib, pretrainDimension: 1024, targetDimension: 1024,
         preprocessing: .anomalib, coresetRatio: 0.1, neighbors: 1, distance: .euclidean,
         imageScoring: .reweighted(neighbors: 9), mapUpsampling: .nearest, mapSigma: 4, seed: 0)
+
+    public var notes: [String: String] {
+        ["stages": stages.joined(separator: "+"), "embedding": embedding.rawValue, "coreset": "\(coresetRatio)",
+         "neighbors": "\(neighbors)"]
+    }
 
     /// The largest embedding dimension a model may have (wide_resnet101_2's stem to layer4 concatenate to 3904).
     public static let maximumDimension = 8192

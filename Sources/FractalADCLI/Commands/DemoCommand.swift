@@ -94,7 +94,7 @@ enum DemoCommand: Command {
                                                             device: device)
             let patchCore = try PatchCore(settings: settings, extractor: extractor, batchSize: 8)
             let folder = out.appending(path: step == 0 ? "patchcore-fractal" : "patchcore-random")
-            tables.append(try PatchCoreRun(patchCore: patchCore, console: console, cancellation: cancellation).evaluate(
+            tables.append(try DetectorRun(detector: patchCore, console: console, cancellation: cancellation).evaluate(
                 categories, datasetName: "the synthetic inspection set, \(label) resnet18", out: folder,
                 heatMaps: true, saveModels: false))
             if cancellation.isCancelled { return interrupted(console) }

@@ -3,11 +3,11 @@ import Compute
 import Foundation
 import Imaging
 
-/// `fractalad evaluate`: PatchCore on every category of an MVTec AD or VisA folder, with the paper's metrics.
+/// `fractalad evaluate`: a detector on every category of an MVTec AD or VisA folder, with the paper's metrics.
 enum EvaluateCommand: Command {
     static let name = "evaluate"
-    static let summary = "fit and test PatchCore per category of an MVTec AD / VisA folder; write the metrics table and heat maps (a rerun keeps finished categories)"
-    static let synopsis = "--dataset mvtec|visa --root DIR [--backbone FILE] [--categories a,b] [--out DIR] [options]"
+    static let summary = "fit and test a detector (PatchCore by default) per category of an MVTec AD / VisA folder; write the metrics table and heat maps (a rerun keeps finished categories)"
+    static let synopsis = "--dataset mvtec|visa --root DIR [--method M] [--backbone FILE] [--categories a,b] [--out DIR] [options]"
     static let options: [OptionSpec] = [
         .value("dataset", "KIND", "mvtec (any folder in MVTec AD layout) or visa (required)"),
         .value("root", "DIR", "dataset root (required)"),
@@ -15,6 +15,7 @@ enum EvaluateCommand: Command {
         .value("out", "DIR", "results folder (default ./fractalad-results)"),
         .flag("no-heatmaps", "skip the per-image heat-map panels"),
         .flag("save-models", "also write each category's model file"),
+        DetectorOptions.method,
     ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
@@ -23,16 +24,15 @@ enum EvaluateCommand: Command {
         let root = URL(fileURLWithPath: try arguments.required("root"))
         let out = URL(fileURLWithPath: arguments.string("out") ?? "fractalad-results")
         let only = try arguments.list("categories")
-        let settings = try PatchCoreOptions.settings(arguments)
-        let categories = try InspectionDataset.categories(root: root, format: format, only: only)
         let device = try CommonOptions.device(arguments, console)
-        let patchCore = try PatchCore(settings: settings, extractor: try PatchCoreOptions.extractor(arguments, device: device),
-                                      batchSize: try PatchCoreOptions.batchSize(arguments))
+        let detector = try DetectorOptions.detector(arguments, device: device)
+        let categories = try InspectionDataset.categories(root: root, format: format, only: only)
         let cancellation = CancellationFlag()
         InterruptHandler.install(cancellation, console: console)
-        let table = try PatchCoreRun(patchCore: patchCore, console: console, cancellation: cancellation).evaluate(
-            categories, datasetName: "\(format.rawValue) \(root.lastPathComponent)", out: out,
-            heatMaps: !arguments.flag("no-heatmaps"), saveModels: arguments.flag("save-models"))
+        let table = try evaluate(detector, categories: categories,
+                                 datasetName: "\(format.rawValue) \(root.lastPathComponent)", out: out,
+                                 heatMaps: !arguments.flag("no-heatmaps"), saveModels: arguments.flag("save-models"),
+                                 cancellation: cancellation, console: console)
         if cancellation.isCancelled {
             console.note("stopped after \(table.rows.count) of \(categories.count) categories; rerun the same command "
                 + "to continue")
@@ -42,22 +42,29 @@ enum EvaluateCommand: Command {
         console.print("results: \(out.path)/results.{md,csv,json}")
         return 0
     }
+
+    private static func evaluate<Detector: AnomalyDetector>(
+        _ detector: Detector, categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
+        saveModels: Bool, cancellation: CancellationFlag, console: Console) throws -> MetricsTable {
+        try DetectorRun(detector: detector, console: console, cancellation: cancellation).evaluate(
+            categories, datasetName: datasetName, out: out, heatMaps: heatMaps, saveModels: saveModels)
+    }
 }
 
 /// Evaluates categories one after another and writes the tables; shared by `evaluate` and `demo`. A cancellation
 /// stops it within the current batch or coreset step; the finished categories are kept for the next run, the
 /// interrupted one is computed again.
-struct PatchCoreRun {
-    let patchCore: PatchCore
+struct DetectorRun<Detector: AnomalyDetector> {
+    let detector: Detector
     let console: Console
     var cancellation = CancellationFlag()
 
     func evaluate(_ categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
                   saveModels: Bool) throws -> MetricsTable {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        var cancellable = patchCore
+        var cancellable = detector
         cancellable.cancellation = cancellation
-        let evaluation = PatchCoreEvaluation(patchCore: cancellable,
+        let evaluation = DetectorEvaluation(detector: cancellable,
                                              heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
         let finished = out.appending(path: "categories")
         try FileManager.default.createDirectory(at: finished, withIntermediateDirectories: true)
@@ -73,7 +80,7 @@ struct PatchCoreRun {
                 continue
             }
             let display = ProgressDisplay(console, label: category.name, unit: "images")
-            let metrics: CategoryMetrics, model: PatchCoreModel
+            let metrics: CategoryMetrics, model: Detector.Model
             do {
                 (metrics, model) = try evaluation.evaluate(category) { phase, done, total in
                     display.update(done: done, total: total, force: done == total && phase == "fit")
@@ -83,23 +90,24 @@ struct PatchCoreRun {
                 break
             }
             rows.append(metrics)
-            if saveModels { try model.write(to: out.appending(path: "\(category.name).patchcore")) }
+            if saveModels { try model.write(to: out.appending(path: "\(category.name).\(Detector.method.rawValue)")) }
             try AtomicFile.write(try JSONEncoder().encode(FinishedCategory(fingerprint: fingerprint, metrics: metrics)),
                                  to: saved)
         }
-        let settings = patchCore.settings
+        let settings = detector.settings
+        let backbone = detector.extractor.reference
         let side = settings.preprocessing.outputSide
         let resizing = settings.preprocessing.keepAspect
             ? "Resize(\(settings.preprocessing.resize))" + (settings.preprocessing.crop.map { " + CenterCrop(\($0))" } ?? "")
             : "Resize((\(settings.preprocessing.resize), \(settings.preprocessing.resize)))"
         let table = MetricsTable(
-            title: "PatchCore on \(datasetName)",
+            title: "\(Detector.method.title) on \(datasetName)",
             settings: EvaluationSettings(
                 evaluationWidth: side, evaluationHeight: side, resizing: resizing + ", masks nearest",
                 maskBinarization: .nonZero,
-                notes: ["backbone": patchCore.extractor.reference.checkpoint ?? "random \(patchCore.extractor.reference.architecture)",
-                        "stages": settings.stages.joined(separator: "+"), "embedding": settings.embedding.rawValue,
-                        "coreset": "\(settings.coresetRatio)", "neighbors": "\(settings.neighbors)"]),
+                notes: settings.notes.merging(["method": Detector.method.rawValue,
+                                               "backbone": backbone.checkpoint ?? "random \(backbone.architecture)"])
+                    { $1 }),
             rows: rows)
         // An interrupted run writes no table: results files always cover every category asked for.
         if !cancellation.isCancelled {
@@ -120,8 +128,8 @@ struct PatchCoreRun {
     private func runFingerprint() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let settings = String(decoding: try encoder.encode(patchCore.settings), as: UTF8.self)
-        let backbone = String(decoding: try encoder.encode(patchCore.extractor.reference), as: UTF8.self)
-        return settings + backbone
+        let settings = String(decoding: try encoder.encode(detector.settings), as: UTF8.self)
+        let backbone = String(decoding: try encoder.encode(detector.extractor.reference), as: UTF8.self)
+        return Detector.method.rawValue + settings + backbone
     }
 }

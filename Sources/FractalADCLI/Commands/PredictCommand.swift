@@ -1,17 +1,20 @@
 import AnomalyDetection
+import Backbones
+import Compute
 import Foundation
 import Imaging
 
 /// `fractalad predict`: scores images with a fitted model and writes heat-map overlays.
 enum PredictCommand: Command {
     static let name = "predict"
-    static let summary = "score images with a PatchCore model; write scores.csv and heat-map overlays"
+    static let summary = "score images with a model from `fit` (any method); write scores.csv and heat-map overlays"
     static let synopsis = "--model MODEL --out DIR IMAGE|FOLDER..."
     static let allowsPositionals = true
     static let options: [OptionSpec] = [
         .value("model", "MODEL", "model file from `fractalad fit` (required)"),
         .value("out", "DIR", "output folder for scores.csv and overlays, in the inputs' folder structure (required)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
+        .value("method", "M", "the method the model must be of (default: the method the file names)"),
         CommonOptions.device,
         CommonOptions.verbose,
     ]
@@ -34,20 +37,33 @@ enum PredictCommand: Command {
             if state.seen.insert(url.path).inserted { state.list.append(url) }
         }.list
         let overlays = overlayPaths(for: images, below: folders)
-        let model = try PatchCoreModel.read(modelURL)
+        let (method, file) = try ModelFile.read(modelURL)
+        let asked: DetectionMethod = try arguments.choice("method", default: method)
+        guard asked == method else {
+            throw DetectorError.badModelFile(path: modelURL.path, problem: "it holds a \(method.rawValue) model, "
+                + "not the \(asked.rawValue) model --method asks for")
+        }
         let device = try CommonOptions.device(arguments, console)
+        return try predict(method.detectorType, file: file, modelURL: modelURL, images: images, overlays: overlays,
+                           out: out, batchSize: try PatchCoreOptions.batchSize(arguments), device: device,
+                           console: console)
+    }
+
+    private static func predict<Detector: AnomalyDetector>(
+        _ type: Detector.Type, file: SafeTensorsFile, modelURL: URL, images: [URL], overlays: [String], out: URL,
+        batchSize: Int, device: any Device, console: Console) throws -> Int32 {
+        let model = try Detector.Model(file: file, path: modelURL.path)
         let extractor = try ResNetFeatureExtractor.load(model.backbone, device: device)
-        let patchCore = try PatchCore(settings: model.settings, extractor: extractor,
-                                      batchSize: try PatchCoreOptions.batchSize(arguments))
+        let detector = try Detector(settings: model.settings, extractor: extractor, batchSize: batchSize)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let bank = try model.bankTensor(on: device)
+        let fitted = try detector.loaded(model)
         var rows = ["image,score,overlay"]
         let display = ProgressDisplay(console, label: "predict", unit: "images")
-        for start in stride(from: 0, to: images.count, by: patchCore.batchSize) {
-            let range = start..<min(start + patchCore.batchSize, images.count)
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let range = start..<min(start + batchSize, images.count)
             let chunk = Array(images[range])
-            let prepared = try patchCore.prepare(chunk)
-            let results = try patchCore.score(prepared, model: model, bank: bank)
+            let prepared = try detector.prepare(chunk)
+            let results = try fitted.score(prepared)
             for (index, (image, result)) in zip(range, zip(prepared, results)) {
                 let overlay = out.appending(path: overlays[index])
                 try FileManager.default.createDirectory(at: overlay.deletingLastPathComponent(),

@@ -2,14 +2,14 @@ import Compute
 import Foundation
 import Imaging
 
-/// Fits PatchCore on a category's training images, scores its test images and computes the paper's metrics.
-public struct PatchCoreEvaluation: Sendable {
-    public let patchCore: PatchCore
+/// Fits a detector on a category's training images, scores its test images and computes the metrics.
+public struct DetectorEvaluation<Detector: AnomalyDetector>: Sendable {
+    public let detector: Detector
     /// Folder for per-image heat-map panels (`<category>/<defect>/<stem>.png`), or nil for none.
     public var heatMaps: URL?
 
-    public init(patchCore: PatchCore, heatMaps: URL?) {
-        self.patchCore = patchCore
+    public init(detector: Detector, heatMaps: URL?) {
+        self.detector = detector
         self.heatMaps = heatMaps
     }
 
@@ -17,24 +17,24 @@ public struct PatchCoreEvaluation: Sendable {
     public typealias Progress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
     /// Metrics of one category, and the model fitted for it.
-    /// - Throws: `CancellationError` when `patchCore.cancellation` is set during the category.
+    /// - Throws: `CancellationError` when `detector.cancellation` is set during the category.
     public func evaluate(_ category: InspectionCategory, progress: Progress = { _, _, _ in }) throws
-        -> (metrics: CategoryMetrics, model: PatchCoreModel) {
-        let model = try patchCore.fit(category.train.map(\.image)) { progress("fit", $0, $1) }
-        let bank = try model.bankTensor(on: patchCore.extractor.device)
+        -> (metrics: CategoryMetrics, model: Detector.Model) {
+        let model = try detector.fit(category.train.map(\.image)) { progress("fit", $0, $1) }
+        let fitted = try detector.loaded(model)
         var scores: [Double] = [], labels: [Bool] = []
         var maps: [ScoreMap] = [], masks: [GroundTruthMask] = []
         var panels: [(InspectionSample, PreparedImage, FloatMap, [Bool]?)] = []
-        let batch = patchCore.batchSize
+        let batch = detector.batchSize
         for start in stride(from: 0, to: category.test.count, by: batch) {
-            try patchCore.cancellation.check()
+            try detector.cancellation.check()
             let samples = Array(category.test[start..<min(start + batch, category.test.count)])
-            let prepared = try patchCore.prepare(samples.map(\.image))
-            let results = try patchCore.score(prepared, model: model, bank: bank)
+            let prepared = try detector.prepare(samples.map(\.image))
+            let results = try fitted.score(prepared)
             for (sample, (image, result)) in zip(samples, zip(prepared, results)) {
                 let side = result.map.width
                 let mask = try sample.mask.map {
-                    try patchCore.settings.preprocessing.prepareMask($0, for: image, at: sample.image)
+                    try detector.settings.preprocessing.prepareMask($0, for: image, at: sample.image)
                 }
                 scores.append(result.score)
                 labels.append(sample.isAnomalous)
@@ -69,12 +69,5 @@ public struct PatchCoreEvaluation: Sendable {
             let panel = try HeatMap.panel(image: image.picture, map: map, minimum: low, maximum: high, mask: maskImage)
             try PNG.write(panel, to: url)
         }
-    }
-}
-
-extension PatchCoreModel {
-    /// The memory bank as a device tensor for nearest-neighbour search.
-    public func bankTensor(on device: any Device) throws -> Tensor {
-        try Tensor(bank, shape: [bankSize, dimension], on: device)
     }
 }
