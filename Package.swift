@@ -7,11 +7,13 @@ let package = Package(
     products: [
         .executable(name: "fractalad", targets: ["fractalad"]),
         .executable(name: "fractalad-bench", targets: ["fractalad-bench"]),
-        .library(name: "FractalADKit", targets: ["Compute", "Imaging", "Fractals", "Backbones", "AnomalyDetection"]),
+        .library(name: "FractalADKit", targets: ["Compute", "Imaging", "Fractals", "Backbones", "AnomalyDetection",
+                                                "Verification"]),
     ],
     targets: [
         // MARK: - Public API
         .target(name: "Compute", dependencies: ["COpenCL", "EmbeddedKernels"]),
+        .target(name: "Verification", dependencies: ["Compute"]),
         .target(name: "Imaging", dependencies: ["Compute", "PNGShim"]),
         .target(name: "Fractals", dependencies: ["Compute", "Imaging"]),
         .target(name: "Backbones", dependencies: ["Compute", "Imaging", "Fractals"]),
@@ -33,11 +35,13 @@ let package = Package(
         .target(name: "EmbeddedKernels", plugins: ["EmbedKernelsPlugin"]),
 
         // MARK: - Unit test bundles
-        .testTarget(name: "ComputeTests", dependencies: ["Compute"], resources: [.copy("Fixtures")]),
+        .target(name: "TestSupport", dependencies: ["Compute", "Verification"], path: "Tests/TestSupport"),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FractalsTests", dependencies: ["Fractals"]),
-        .testTarget(name: "BackbonesTests", dependencies: ["Backbones"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AnomalyDetectionTests", dependencies: ["AnomalyDetection"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FractalsTests", dependencies: ["Fractals", "TestSupport"]),
+        .testTarget(name: "BackbonesTests", dependencies: ["Backbones", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnomalyDetectionTests", dependencies: ["AnomalyDetection", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["FractalADCLI", "fractalad"]),
     ]
 )

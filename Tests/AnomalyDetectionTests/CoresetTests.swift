@@ -2,20 +2,7 @@ import AnomalyDetection
 import Compute
 import Foundation
 import Testing
-
-/// Devices the coreset runs on: the reference loops first, then the fast CPU device and every OpenCL device in both
-/// kernel shapes.
-enum CoresetTestDevices {
-    static let all: [any Device] = {
-        var devices: [any Device] = [CPUDevice.reference, CPUDevice.fastShared]
-        for descriptor in (try? OpenCLPlatform.devices()) ?? [] {
-            if let device = try? Devices.openCL(descriptor.index) { devices.append(device) }
-            let other: OpenCLDevice.KernelVariant = descriptor.info.type == .gpu ? .cpu : .gpu
-            if let device = try? OpenCLDevice(descriptor, variant: other) { devices.append(device) }
-        }
-        return devices
-    }()
-}
+import TestSupport
 
 /// Points and plain double-precision geometry for checking a coreset in the original feature space.
 struct CoresetFixture {
@@ -91,8 +78,7 @@ struct CoresetFixture {
         let expected = try sampler.select(features: points.tensor(on: CPUDevice.reference))
         #expect(expected.count == 73)
         #expect(Set(expected).count == expected.count, "repeated picks")
-        #expect(CoresetTestDevices.all.count >= 4, "expected the OpenCL device in both kernel shapes")
-        for device in CoresetTestDevices.all.dropFirst() {
+        for device in try TestDevices.underTest {
             let got = try sampler.select(features: points.tensor(on: device))
             #expect(got == expected, "\(start) on \(device.info.identifier) differs from the reference")
         }
@@ -100,7 +86,7 @@ struct CoresetFixture {
 
     @Test func selectedIndicesAreDistinctEvenWhenEveryPointIsTheSame() throws {
         let points = CoresetFixture(values: [Float](repeating: 0.5, count: 50 * 8), n: 50, depth: 8)
-        for device in CoresetTestDevices.all {
+        for device in try TestDevices.all {
             for start in [GreedyCoresetSampler.Start.patchCore, .randomPointIncluded] {
                 let all = try GreedyCoresetSampler(ratio: 1, seed: 3, start: start)
                     .select(features: points.tensor(on: device))

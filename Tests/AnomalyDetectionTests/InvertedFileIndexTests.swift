@@ -1,6 +1,7 @@
 @testable import AnomalyDetection
 import Compute
 import Testing
+import TestSupport
 
 /// The inverted-file index (faiss IVFFlat's design): exact at `probes == lists`, every row filed under its nearest
 /// centroid, recall growing with the probes, deterministic per seed, and clear errors for impossible settings.
@@ -27,7 +28,7 @@ import Testing
         let (n, depth, m, k) = (389, 23, 37, 5)
         let (bank, queries) = Self.data(clusters: 7, perCluster: n / 7 + 1, depth: depth, queries: m, seed: 3)
         let rows = Array(bank[0..<(n * depth)])
-        for device in CoresetTestDevices.all {
+        for device in try TestDevices.all {
             let b = try Tensor(rows, shape: [n, depth], on: device)
             let q = try Tensor(queries, shape: [m, depth], on: device)
             let index = try InvertedFileIndex(bank: b, settings: .init(lists: 11, probes: 11))

@@ -2,6 +2,7 @@ import Compute
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 @testable import AnomalyDetection
 
 /// A stand-in backbone for pipeline tests: `layer2` is the input average-pooled by 4, `layer3` by 8.
@@ -64,7 +65,7 @@ final class ImageFolderFixture {
     @Test func trainingImagesScoreZeroAgainstTheFullBank() throws {
         let fixture = try ImageFolderFixture()
         let train = try (0..<3).map { try fixture.image("train\($0)", seed: $0) }
-        for device in [CPUDevice.reference as any Device] + (try OpenCLPlatform.devices().map { try Devices.openCL($0.index) }) {
+        for device in try TestDevices.all {
             let patchCore = try PatchCore(settings: Self.settings(), extractor: PoolingExtractor(device: device))
             let model = try patchCore.fit(train)
             #expect(model.bankSize == 3 * 16 * 16)

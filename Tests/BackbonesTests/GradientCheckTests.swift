@@ -1,6 +1,7 @@
 @testable import Backbones
 import Compute
 import Testing
+import TestSupport
 
 /// Central finite differences of `L = Σ r·f(x)` (fixed random `r`, summed in float64) on the reference device
 /// against each layer's backward pass, for the input and every parameter, in training mode.

@@ -1,6 +1,7 @@
 @testable import Backbones
 import Compute
 import Testing
+import TestSupport
 
 /// Every device against PyTorch (`Fixtures/make_torch_fixtures.py`: float32 inputs and weights, results computed by
 /// torch in float64 and rounded once).

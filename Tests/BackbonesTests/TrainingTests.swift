@@ -4,6 +4,7 @@ import Foundation
 import Fractals
 import Imaging
 import Testing
+import TestSupport
 
 @Suite struct ScheduleTests {
     @Test func cosineScheduleFollowsTimmAsOFDBConfiguresIt() {

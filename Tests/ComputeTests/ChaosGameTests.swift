@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 /// Records built by hand from real-valued maps (the Fractals module builds them from sampled systems).
 enum ChaosGameFixtures {

@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ConvTests {
     struct Case: CustomStringConvertible, Sendable {
@@ -64,10 +65,10 @@ import Testing
             let got = try Self.run(c, on: device), name = "\(c) on \(device.info.identifier)"
             // Reduction lengths: C·KH·KW (+ bias) per output, at most O·KH·KW per input pixel, N·OH·OW per
             // weight.
-            expectClose(got.y, expected.y, reductionTolerance(c.c * c.kh * c.kw + 1), "y: \(name)")
-            expectClose(got.dx, expected.dx, reductionTolerance(c.o * c.kh * c.kw), "dx: \(name)")
-            expectClose(got.dw, expected.dw, reductionTolerance(c.n * c.outHeight * c.outWidth), "dw: \(name)")
-            expectClose(got.db, expected.db, reductionTolerance(c.n * c.outHeight * c.outWidth), "db: \(name)")
+            expectClose(got.y, expected.y, Tolerance.reduction(c.c * c.kh * c.kw + 1), "y: \(name)")
+            expectClose(got.dx, expected.dx, Tolerance.reduction(c.o * c.kh * c.kw), "dx: \(name)")
+            expectClose(got.dw, expected.dw, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "dw: \(name)")
+            expectClose(got.db, expected.db, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "db: \(name)")
         }
     }
 
@@ -124,11 +125,12 @@ import Testing
                 outputGradient: dy, input: x, kernelSize: (golden.weight_shape[2], golden.weight_shape[3]),
                 options: options, includeBias: true)
             let name = device.info.identifier, perWeight = golden.y_shape[0] * golden.y_shape[2] * golden.y_shape[3]
-            expectClose(try y.floats(), golden.y.map(Float.init), reductionTolerance(depth + 1), "y on \(name)")
-            expectClose(try dx.floats(), golden.dx.map(Float.init), reductionTolerance(golden.weight_shape[0] * 9),
+            expectClose(try y.floats(), golden.y.map(Float.init), Tolerance.reduction(depth + 1), "y on \(name)")
+            expectClose(try dx.floats(), golden.dx.map(Float.init), Tolerance.reduction(golden.weight_shape[0] * 9),
                         "dx on \(name)")
-            expectClose(try dw.floats(), golden.dweight.map(Float.init), reductionTolerance(perWeight), "dw on \(name)")
-            expectClose(try db!.floats(), golden.dbias.map(Float.init), reductionTolerance(perWeight), "db on \(name)")
+            expectClose(try dw.floats(), golden.dweight.map(Float.init), Tolerance.reduction(perWeight),
+                        "dw on \(name)")
+            expectClose(try db!.floats(), golden.dbias.map(Float.init), Tolerance.reduction(perWeight), "db on \(name)")
         }
     }
 

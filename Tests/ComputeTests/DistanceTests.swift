@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 /// The answer to a nearest-neighbour query, written plainly: every squared distance in double precision, and the
 /// rows ordered by (distance, index).

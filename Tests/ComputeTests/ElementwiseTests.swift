@@ -1,5 +1,6 @@
 import Compute
 import Testing
+import TestSupport
 
 @Suite struct ElementwiseTests {
     /// Sizes of 1, primes, and counts that are not multiples of any work-group size; one empty tensor.

@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 
 @Suite struct GemmTests {
@@ -44,7 +45,7 @@ import Testing
     func everyDeviceMatchesTheReference(_ c: Case) throws {
         let expected = try Self.run(c, on: TestDevices.reference)
         for device in try TestDevices.underTest {
-            expectClose(try Self.run(c, on: device), expected, reductionTolerance(c.k),
+            expectClose(try Self.run(c, on: device), expected, Tolerance.reduction(c.k),
                         "\(c) on \(device.info.identifier)")
         }
     }
@@ -118,10 +119,10 @@ import Testing
         let expected = try Self.run(c, on: TestDevices.reference)
         for device in try TestDevices.underTest {
             let got = try Self.run(c, on: device), name = "\(c) on \(device.info.identifier)"
-            expectClose(got.y, expected.y, reductionTolerance(c.inputs + 1), "y: \(name)")
-            expectClose(got.dx, expected.dx, reductionTolerance(c.outputs), "dx: \(name)")
-            expectClose(got.dw, expected.dw, reductionTolerance(c.batch), "dw: \(name)")
-            expectClose(got.db, expected.db, reductionTolerance(c.batch), "db: \(name)")
+            expectClose(got.y, expected.y, Tolerance.reduction(c.inputs + 1), "y: \(name)")
+            expectClose(got.dx, expected.dx, Tolerance.reduction(c.outputs), "dx: \(name)")
+            expectClose(got.dw, expected.dw, Tolerance.reduction(c.batch), "dw: \(name)")
+            expectClose(got.db, expected.db, Tolerance.reduction(c.batch), "db: \(name)")
         }
     }
 

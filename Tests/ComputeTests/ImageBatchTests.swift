@@ -1,5 +1,6 @@
 import Compute
 import Testing
+import TestSupport
 
 @Suite struct ImageBatchTests {
     /// ImageNet's normalisation constants, as torchvision uses them.

@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 /// Every variant the tuner may pick, forced in turn on every OpenCL device and in both kernel shapes, passes the same
 /// brute-force cross-check as the default (`DistanceTests.expectMatches`), including the awkward shapes.
@@ -14,17 +15,18 @@ import Testing
         var description: String { "opencl:\(descriptorIndex)/\(shape.rawValue) \(kernel.rawValue) \(parameters)" }
     }
 
-    static let forced: [Forced] = {
-        guard let descriptors = try? OpenCLPlatform.devices() else { return [] }
-        return descriptors.flatMap { descriptor in
-            [OpenCLDevice.KernelVariant.cpu, .gpu].flatMap { shape in
-                let kernel: TunableKernel = shape == .cpu ? .nearestNeighborsCPU : .nearestNeighborsGPU
-                return kernel.candidates(for: descriptor.properties).map {
-                    Forced(descriptorIndex: descriptor.index, shape: shape, kernel: kernel, parameters: $0)
+    static var forced: [Forced] {
+        get throws {
+            try TestDevices.descriptors.flatMap { descriptor in
+                [OpenCLDevice.KernelVariant.cpu, .gpu].flatMap { shape in
+                    let kernel: TunableKernel = shape == .cpu ? .nearestNeighborsCPU : .nearestNeighborsGPU
+                    return kernel.candidates(for: descriptor.properties).map {
+                        Forced(descriptorIndex: descriptor.index, shape: shape, kernel: kernel, parameters: $0)
+                    }
                 }
             }
         }
-    }()
+    }
 
     static let cases: [DistanceTests.Case] = [
         .init(m: 1, n: 1, depth: 1, k: 1),
@@ -35,12 +37,12 @@ import Testing
     ]
 
     @Test func thereAreVariantsToCheck() throws {
-        if TestDevices.openCLRequired { #expect(!Self.forced.isEmpty) }
+        if TestDevices.openCLRequired { #expect(!(try Self.forced).isEmpty) }
     }
 
-    @Test(arguments: forced)
+    @Test(arguments: try forced)
     func everyVariantMatchesTheBruteForce(_ forced: Forced) throws {
-        let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
+        let descriptor = try TestDevices.descriptors[forced.descriptorIndex]
         let device = try OpenCLDevice(descriptor, variant: forced.shape,
                                       tuning: .forced([forced.kernel: forced.parameters]))
         for c in Self.cases {
@@ -88,7 +90,7 @@ import Testing
     }
 
     @Test func aWinnerIsCachedAndReused() throws {
-        guard let descriptor = try OpenCLPlatform.devices().first else { return }
+        guard let descriptor = try TestDevices.descriptors.first else { return }
         let cache = try Self.temporaryCache()
         let first = try OpenCLDevice(descriptor, tuning: .automatic, tuningCache: cache)
         let answer = try Self.smallSearch(on: first)
@@ -109,7 +111,7 @@ import Testing
 
     @Test(arguments: ["{ not json", #"{"format": "someone-else-2", "entries": []}"#, "\u{0}\u{1}binary"])
     func aCorruptOrForeignFileIsIgnoredWithAWarningAndRebuilt(_ content: String) throws {
-        guard let descriptor = try OpenCLPlatform.devices().first else { return }
+        guard let descriptor = try TestDevices.descriptors.first else { return }
         let cache = try Self.temporaryCache()
         try Data(content.utf8).write(to: cache.url)
         #expect(cache.load().warning?.contains(cache.url.path) == true)
@@ -121,7 +123,7 @@ import Testing
     }
 
     @Test func anEntryNamingAnUnknownVariantIsRetuned() throws {
-        guard let descriptor = try OpenCLPlatform.devices().first else { return }
+        guard let descriptor = try TestDevices.descriptors.first else { return }
         let cache = try Self.temporaryCache()
         let device = try OpenCLDevice(descriptor, tuning: .automatic, tuningCache: cache)
         _ = try Self.smallSearch(on: device)
@@ -136,7 +138,7 @@ import Testing
     }
 
     @Test func tuningOffIsDeterministicAndLeavesNoFile() throws {
-        guard let descriptor = try OpenCLPlatform.devices().first else { return }
+        guard let descriptor = try TestDevices.descriptors.first else { return }
         let cache = try Self.temporaryCache()
         let answers = try (0..<2).map { _ in
             try Self.smallSearch(on: try OpenCLDevice(descriptor, tuning: .fixed, tuningCache: cache))

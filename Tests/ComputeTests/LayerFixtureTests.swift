@@ -1,5 +1,6 @@
 import Compute
 import Testing
+import TestSupport
 
 /// Every device against golden values from `Fixtures/make_layer_fixtures.py` (numpy float64 implementations of
 /// the textbook definitions; PyTorch is not a dependency).

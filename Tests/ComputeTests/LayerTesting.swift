@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 
 /// Shared helpers of the layer-op tests (batch norm, pooling, elementwise, loss, optimiser, image batch).
 enum LayerTesting {
@@ -61,5 +62,26 @@ enum LayerTesting {
     /// `Σ weights·values` in float64: a scalar loss whose gradient with respect to `values` is `weights`.
     static func dot(_ weights: [Float], _ values: [Float]) -> Double {
         zip(weights, values).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+}
+
+/// Checks analytic gradients against centred differences `(L(p + h) − L(p − h)) / 2h` of a loss computed in Double,
+/// one parameter element at a time.
+/// - Parameters:
+///   - parameters: the arrays the loss depends on.
+///   - gradients: the analytic gradient of each array, same shapes.
+///   - names: labels for failures.
+func expectFiniteDifferences(_ parameters: [[Float]], gradients: [[Float]], names: [String], step h: Float = 0.25,
+                             tolerance: Double = 1e-4, sourceLocation: SourceLocation = #_sourceLocation,
+                             loss: ([[Float]]) throws -> Double) rethrows {
+    for (p, values) in parameters.enumerated() {
+        for i in values.indices {
+            var plus = parameters, minus = parameters
+            plus[p][i] += h
+            minus[p][i] -= h
+            let numeric = (try loss(plus) - loss(minus)) / Double(2 * h)
+            #expect(abs(numeric - Double(gradients[p][i])) < tolerance, "\(names[p])[\(i)]",
+                    sourceLocation: sourceLocation)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Compute
 import Testing
+import TestSupport
 
 @Suite struct LossTests {
     struct Case: CustomStringConvertible, Sendable {

@@ -1,5 +1,6 @@
 import Compute
 import Testing
+import TestSupport
 
 @Suite struct OptimizerTests {
     struct Case: CustomStringConvertible, Sendable {

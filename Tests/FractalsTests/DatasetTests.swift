@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 @testable import Fractals
 
 /// A temporary folder removed when the test ends.
@@ -88,15 +89,17 @@ final class TemporaryFolder {
         #expect(got == expected)
     }
 
-    @Test func shardsAreDisjointAndTogetherMakeTheWholeDataset() throws {
+    /// Each shard renders on another device (as on several machines), and together they are the reference's files.
+    @Test func shardsOnDifferentDevicesAreDisjointAndTogetherMakeTheWholeDataset() throws {
         let spec = Self.spec()
         let whole = try TemporaryFolder()
         _ = try DatasetWriter(spec: spec, systems: try Self.systems(), root: whole.url, device: CPUDevice.reference).run()
         let sharded = try TemporaryFolder()
+        let devices = try TestDevices.underTest
         var seen = 0
-        for index in 0..<3 {
+        for (index, device) in devices.enumerated() {
             let manifest = try DatasetWriter(spec: spec, systems: try Self.systems(), root: sharded.url,
-                                             shard: Shard(index: index, count: 3), device: CPUDevice.fastShared).run()
+                                             shard: Shard(index: index, count: devices.count), device: device).run()
             #expect(manifest.summary.alreadyPresent == 0, "shard \(index) overlapped an earlier one")
             seen += manifest.summary.rendered
         }
@@ -104,7 +107,8 @@ final class TemporaryFolder {
         let expected = try TemporaryFolder.contents(of: whole.url).filter { $0.key.hasSuffix(".png") }
         let got = try TemporaryFolder.contents(of: sharded.url).filter { $0.key.hasSuffix(".png") }
         #expect(got == expected)
-        #expect(try TemporaryFolder.contents(of: sharded.url).keys.contains("manifest.shard-2-of-3.json"))
+        let last = "manifest.shard-\(devices.count - 1)-of-\(devices.count).json"
+        #expect(try TemporaryFolder.contents(of: sharded.url).keys.contains(last))
     }
 
     @Test func oneInstanceAndMultiInstanceModes() throws {

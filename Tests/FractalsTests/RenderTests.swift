@@ -1,20 +1,10 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 @testable import Fractals
 
 enum RenderFixtures {
-    static var devices: [any Device] {
-        get throws {
-            var devices: [any Device] = [CPUDevice.reference, CPUDevice.fastShared]
-            for descriptor in try OpenCLPlatform.devices() {
-                devices.append(try Devices.openCL(descriptor.index))
-                devices.append(try OpenCLDevice(descriptor, variant: descriptor.info.type == .gpu ? .cpu : .gpu))
-            }
-            return devices
-        }
-    }
-
     static func jobs(_ count: Int, seed: UInt64 = 5) throws -> [RenderJob] {
         let sampler = try IFSSampler(minMaps: 2, maxMaps: 5)
         return (0..<count).map { RenderJob(system: sampler.system(index: $0, seed: seed), imageIndex: 100 + $0) }
@@ -53,7 +43,7 @@ enum RenderFixtures {
         let settings = RenderFixtures.settings(size: mode.size, configure: mode.configure)
         let jobs = try RenderFixtures.jobs(7)
         let reference = try FractalRenderer(device: CPUDevice.reference, settings: settings, seed: 77).render(jobs)
-        for device in try RenderFixtures.devices.dropFirst() {
+        for device in try TestDevices.underTest {
             let batch = try FractalRenderer(device: device, settings: settings, seed: 77).render(jobs)
             #expect(batch.outcomes == reference.outcomes, "\(mode) on \(device.info.identifier)")
             #expect(batch.pixels.array == reference.pixels.array, "\(mode): images differ on \(device.info.identifier)")
