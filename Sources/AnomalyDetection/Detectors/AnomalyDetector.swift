@@ -6,11 +6,15 @@ import Foundation
 public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
     /// PatchCore (Roth et al., "Towards Total Recall in Industrial Anomaly Detection", CVPR 2022).
     case patchcore
+    /// PaDiM (Defard et al., "PaDiM: a Patch Distribution Modeling Framework for Anomaly Detection and
+    /// Localization", ICPR 2021).
+    case padim
 
     /// The method's name in tables and messages.
     public var title: String {
         switch self {
         case .patchcore: "PatchCore"
+        case .padim: "PaDiM"
         }
     }
 
@@ -18,6 +22,7 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
     public var detectorType: any AnomalyDetector.Type {
         switch self {
         case .patchcore: PatchCore.self
+        case .padim: PaDiM.self
         }
     }
 }

@@ -22,6 +22,21 @@ public struct Preprocessing: Sendable, Codable, Equatable {
 
     /// Side of the network input.
     public var outputSide: Int { crop ?? resize }
+
+    /// What makes these settings unusable (sizes, normalisation), or nil.
+    var problem: String? {
+        if resize < 16 || resize > 4096 { return "resize must be in 16...4096" }
+        if let crop, crop < 16 || crop > resize { return "crop must be in 16...resize" }
+        if keepAspect && crop == nil {
+            return "resizing the shorter side without a centre crop keeps each image's aspect ratio, but the network "
+                + "takes square inputs; give a crop, or resize both sides (the anomalib preset)"
+        }
+        guard mean.count == 3 && std.count == 3 && mean.allSatisfy(\.isFinite)
+                && std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            return "normalisation needs 3 finite means and 3 positive finite standard deviations"
+        }
+        return nil
+    }
 }
 
 /// Distance used for patch scores.
@@ -113,15 +128,7 @@ public struct PatchCoreSettings: DetectorSettings {
         try check(dimensions.contains(pretrainDimension) && dimensions.contains(targetDimension),
                   "embedding dimensions must be in 1...\(Self.maximumDimension), got \(pretrainDimension) and "
                     + "\(targetDimension)")
-        try check(preprocessing.resize >= 16 && preprocessing.resize <= 4096, "resize must be in 16...4096")
-        if let crop = preprocessing.crop { try check(crop >= 16 && crop <= preprocessing.resize, "crop must be in 16...resize") }
-        try check(!preprocessing.keepAspect || preprocessing.crop != nil, "resizing the shorter side without a centre "
-            + "crop keeps each image's aspect ratio, but the network takes square inputs; give a crop, or resize both "
-            + "sides (the anomalib preset)")
-        let (mean, std) = (preprocessing.mean, preprocessing.std)
-        try check(mean.count == 3 && std.count == 3 && mean.allSatisfy(\.isFinite)
-                    && std.allSatisfy { $0.isFinite && $0 > 0 },
-                  "normalisation needs 3 finite means and 3 positive finite standard deviations")
+        if let problem = preprocessing.problem { try check(false, problem) }
         try check((0...Self.maximumMapSigma).contains(mapSigma),
                   "the map σ must be in [0, \(Self.maximumMapSigma)], got \(mapSigma)")
         if embedding == .official {

@@ -16,7 +16,8 @@ enum EvaluateCommand: Command {
         .flag("no-heatmaps", "skip the per-image heat-map panels"),
         .flag("save-models", "also write each category's model file"),
         DetectorOptions.method,
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings
+        + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let format: InspectionDatasetFormat = try arguments.choice("dataset", default: .mvtec)

@@ -10,7 +10,8 @@ enum FitCommand: Command {
         .value("train", "DIR", "folder of defect-free PNG/JPEG images, searched recursively (required)"),
         .value("out", "MODEL", "model file to write (required)"),
         DetectorOptions.method,
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + [CommonOptions.device, CommonOptions.verbose]
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings
+        + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let train = URL(fileURLWithPath: try arguments.required("train"))

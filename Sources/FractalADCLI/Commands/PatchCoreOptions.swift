@@ -12,7 +12,7 @@ enum PatchCoreOptions {
 
     static let settings: [OptionSpec] = [
         .value("preset", "P", "official (patchcore-inspection, default) or anomalib"),
-        .value("layers", "LIST", "backbone stages, e.g. layer2,layer3 (default) or layer1,layer2,layer3"),
+        .value("layers", "LIST", "backbone stages (default layer2,layer3 for patchcore, layer1,layer2,layer3 for padim)"),
         .value("coreset", "R", "fraction of patches kept by the greedy coreset, in (0, 1] (default 0.1)"),
         .value("neighbors", "K", "nearest neighbours averaged into a patch score (default 1)"),
         .value("image-size", "PX", "shorter side after resizing (default 256) ..."),

@@ -1,0 +1,72 @@
+"""Writes detector_fixtures.json: Ledoit-Wolf, Mahalanobis, PaDiM patch scores and float64 inverses of
+ill-conditioned covariances, computed independently with NumPy, SciPy and scikit-learn.
+
+Run once with scikit-learn installed (python3 -m venv .build/venv && .build/venv/bin/pip install numpy scipy
+scikit-learn; .build/venv/bin/python make_detector_fixtures.py). Inputs are float32-representable so the Swift
+side sees exactly the same numbers.
+"""
+import json
+
+import numpy as np
+from scipy.spatial.distance import mahalanobis
+from sklearn.covariance import LedoitWolf
+
+rng = np.random.default_rng(20260907)
+
+
+def f32(shape, scale=1.0, offset=0.0):
+    return (rng.standard_normal(shape) * scale + offset).astype(np.float32).astype(np.float64)
+
+
+def ledoit_wolf_case(n, p):
+    # Correlated features so that shrinkage is neither 0 nor 1.
+    mixing = f32((p, p), 0.5) + np.eye(p)
+    x = (f32((n, p)) @ mixing).astype(np.float32).astype(np.float64)
+    model = LedoitWolf().fit(x)
+    queries = f32((4, p), 1.5)
+    return {
+        "n": n, "p": p, "x": x.ravel().tolist(),
+        "mean": model.location_.tolist(), "covariance": model.covariance_.ravel().tolist(),
+        "shrinkage": float(model.shrinkage_), "precision": model.precision_.ravel().tolist(),
+        "queries": queries.ravel().tolist(),
+        "distances": [float(mahalanobis(q, model.location_, model.precision_)) for q in queries],
+    }
+
+
+def padim_case(estimator):
+    # N training images, an H×W grid, d channels per location: features [N, H·W, d].
+    n, h, w, d = 9, 3, 4, 5
+    train = f32((n, h * w, d), 1.0, 0.5)
+    test = f32((2, h * w, d), 1.3, 0.5)
+    scores = np.zeros((2, h * w))
+    for loc in range(h * w):
+        x = train[:, loc, :]
+        if estimator == "regularized":
+            mean = x.mean(axis=0)
+            cov = np.cov(x, rowvar=False) + 0.01 * np.eye(d)
+            precision = np.linalg.inv(cov)
+        else:
+            model = LedoitWolf().fit(x)
+            mean, precision = model.location_, model.precision_
+        for i in range(2):
+            scores[i, loc] = mahalanobis(test[i, loc], mean, precision)
+    return {"estimator": estimator, "n": n, "height": h, "width": w, "d": d,
+            "train": train.ravel().tolist(), "test": test.ravel().tolist(), "scores": scores.ravel().tolist()}
+
+
+def ill_conditioned_case(d, condition):
+    q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    eigenvalues = np.logspace(0, -np.log10(condition), d)
+    a = (q * eigenvalues) @ q.T
+    a = (a + a.T) / 2
+    return {"d": d, "condition": condition, "matrix": a.ravel().tolist(),
+            "inverse": np.linalg.inv(a).ravel().tolist()}
+
+
+fixtures = {
+    "ledoitWolf": [ledoit_wolf_case(12, 7), ledoit_wolf_case(6, 10), ledoit_wolf_case(40, 3)],
+    "padim": [padim_case("regularized"), padim_case("ledoit-wolf")],
+    "illConditioned": [ill_conditioned_case(12, 1e6), ill_conditioned_case(30, 1e9)],
+}
+with open("detector_fixtures.json", "w") as out:
+    json.dump(fixtures, out, indent=None, separators=(",", ":"))

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import FractalADCLI
+
+/// Issue 9: `--method` on `fit`, `predict` and `evaluate` through the built binary.
+@Suite struct DetectorCommandTests {
+    typealias Folder = PatchCoreCommandTests.Folder
+
+    @Test func padimFitsPredictsAndEvaluates() throws {
+        let folder = try Folder()
+        let root = try PatchCoreCommandTests.inspection(folder)
+        let model = folder.path("washer.padim")
+        let fit = try Tool.run(["fit", "--method", "padim", "--train", "\(root)/washer/train/good", "--out", model,
+                                "--covariance", "ledoit-wolf"] + PatchCoreCommandTests.small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("PaDiM: 16×16 locations × 100 channels from 4 images, ledoit-wolf covariance; "
+            + "means + precision matrices 9.9 MiB"), "\(fit.stdout)")
+        let predict = try Tool.run(["predict", "--model", model, "--out", folder.path("p"), "--device", "opencl",
+                                    "\(root)/washer/test/crack/000.png"])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let wrong = try Tool.run(["predict", "--model", model, "--method", "patchcore", "--out", folder.path("q"),
+                                  "\(root)/washer/test/crack/000.png"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("holds a padim model, not the patchcore model"),
+                "\(wrong.stderr)")
+        let out = folder.path("results")
+        let evaluate = try Tool.run(["evaluate", "--method", "padim", "--dataset", "mvtec", "--root", root, "--out", out,
+                                     "--no-heatmaps"] + PatchCoreCommandTests.small)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.contains("PaDiM on mvtec") && evaluate.stdout.contains("| washer |"),
+                "\(evaluate.stdout)")
+    }
+
+    @Test func optionsOfAnotherMethodAreUsageErrors() throws {
+        let folder = try Folder()
+        for (method, option, value) in [("padim", "coreset", "0.5"), ("patchcore", "covariance", "ledoit-wolf")] {
+            let result = try Tool.run(["fit", "--method", method, "--train", folder.path("x"), "--out",
+                                       folder.path("m"), "--\(option)", value])
+            let other = method == "padim" ? "patchcore" : "padim"
+            #expect(result.status == 2 && result.stderr.contains(
+                "--\(option) is a \(other) option, but --method is \(method)"), "\(result.stderr)")
+        }
+    }
+}
