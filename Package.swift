@@ -12,7 +12,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "Compute", dependencies: ["COpenCL", "EmbeddedKernels"]),
+        .target(name: "Compute", dependencies: ["COpenCL", "CHostGemm", "EmbeddedKernels"]),
         .target(name: "Verification", dependencies: ["Compute"]),
         .target(name: "Imaging", dependencies: ["Compute", "PNGShim"]),
         .target(name: "Fractals", dependencies: ["Compute", "Imaging"]),
@@ -29,6 +29,7 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "PNGShim", dependencies: ["CPNG"]),
+        .target(name: "CHostGemm"),
         .executableTarget(name: "EmbedKernelsTool"),
         .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernelsTool"],
                 path: "Sources/EmbedKernelsPlugin"),

@@ -29,6 +29,16 @@ import TestSupport
         #expect(try TestDevices.checked([], required: false).isEmpty)
     }
 
+    @Test func hostLevelsAreDetectedAndCapped() throws {
+        #expect(HostISA.supported.first == .baseline && HostISA.supported.last == HostISA.detected)
+        #expect(try HostISA.capped(by: nil) == HostISA.detected)
+        #expect(try HostISA.capped(by: "baseline") == .baseline)
+        #expect(try HostISA.capped(by: "AVX512") == HostISA.detected, "a cap above the CPU's level changes nothing")
+        #expect(CPUDevice(fast: true, isa: .avx512).isa == HostISA.detected)
+        #expect(throws: ComputeError.self) { try HostISA.capped(by: "sse9") }
+        #expect(Set(([CPUDevice.fastShared] + TestDevices.otherHostLevels).map(\.isa)) == Set(HostISA.supported))
+    }
+
     @Test func everyKernelTheHostLaunchesExists() throws {
         for device in try TestDevices.openCL {
             for program in Set(KernelReference.all.map(\.program)) {

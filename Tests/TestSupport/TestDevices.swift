@@ -47,9 +47,15 @@ public enum TestDevices {
         descriptor.info.type == .gpu ? .cpu : .gpu
     }
 
-    /// Every device except the reference: the OpenCL devices in both kernel shapes and the fast CPU device.
+    /// The fast CPU device once more at each other instruction-set level this CPU supports, so every GEMM
+    /// micro-kernel of `Sources/CHostGemm` is checked, not only the one the machine picks.
+    public static let otherHostLevels: [CPUDevice] = HostISA.supported.filter { $0 != CPUDevice.fastShared.isa }
+        .map { CPUDevice(fast: true, isa: $0) }
+
+    /// Every device except the reference: the OpenCL devices in both kernel shapes and the fast CPU device at every
+    /// instruction-set level.
     public static var underTest: [any Device] {
-        get throws { try openCL + otherShapes + [CPUDevice.fastShared] }
+        get throws { try openCL + otherShapes + [CPUDevice.fastShared] + otherHostLevels }
     }
 
     /// The reference first, then every device under test.

@@ -122,9 +122,7 @@ extension CPUDevice {
                                 let h = origin[0].1 + u, w = origin[0].2 + v
                                 if h >= 0, h < s.height, w >= 0, w + nr <= s.width {
                                     let pixels = source.pointer + origin[0].0 + (c * s.height + h) * s.width + w
-                                    UnsafeMutableRawPointer(row).storeBytes(
-                                        of: UnsafeRawPointer(pixels).loadUnaligned(as: SIMD8<Float>.self),
-                                        as: SIMD8<Float>.self)
+                                    row.update(from: pixels, count: nr)
                                     continue
                                 }
                             }

@@ -1,18 +1,19 @@
-/// The fast host GEMM: operands packed into panels, a 6×8 register-blocked SIMD micro-kernel, cache blocking over
+import CHostGemm
+
+/// The fast host GEMM: operands packed into panels, a 6×32 register-blocked SIMD micro-kernel, cache blocking over
 /// K, and tiles of the output spread over threads (the loop structure of Goto & van de Geijn, "Anatomy of
 /// high-performance matrix multiplication", ACM TOMS 2008).
 ///
-/// Swift compiles for baseline x86-64 here, so `SIMD8<Float>` is two SSE registers and a multiply-add is two
-/// instructions; `addingProduct` would become a libm `fmaf` call per lane and is avoided. Measured on the 2-core
-/// AVX-512 test machine: 15–29 GFLOP per CPU-second for GEMM and convolutions, about 20 times the reference loops
-/// (0.6–0.8 GFLOP/s) and a quarter of PoCL's AVX-512 kernels, which are the faster choice where OpenCL exists.
+/// The micro-kernel is C (`Sources/CHostGemm`), compiled once per instruction-set level with target attributes and
+/// picked at run time (``CPUDevice/isa``): Swift compiles for baseline x86-64, where `SIMD8<Float>` is two SSE
+/// registers and `addingProduct` a libm `fmaf` call per lane. The packed layout is the same at every level.
 enum HostGemm {
     /// Rows of A per panel and per micro-kernel tile.
-    static let mr = 6
-    /// Columns of B per panel and per micro-kernel tile (one `SIMD8<Float>`).
-    static let nr = 8
-    /// Depth of one cache block: an A panel slice (6×256 floats) and a B panel slice (256×8) stay in L1.
-    static let kc = 256
+    static let mr = Int(HOST_GEMM_MR)
+    /// Columns of B per panel and per micro-kernel tile.
+    static let nr = Int(HOST_GEMM_NR)
+    /// Depth of one cache block: an A panel slice (6×128 floats) and a B panel slice (128×32) stay in L1.
+    static let kc = 128
 
     /// Floats needed to pack `count` rows (or columns) of depth `depth` in panels of `width`.
     static func packedCount(_ count: Int, depth: Int, width: Int) -> Int {
@@ -34,6 +35,7 @@ enum HostGemm {
         let rowTiles = (rowPanels + rowsPerTile - 1) / rowsPerTile
         let columnTiles = (columnPanels + columnsPerTile - 1) / columnsPerTile
         let packedA = UnsafeSendable(a), packedB = UnsafeSendable(b), bias = rowBias.map(UnsafeSendable.init)
+        let isa = device.isa.rawValue
         device.forEach(rowTiles * columnTiles) { tile in
             let firstRowPanel = (tile / columnTiles) * rowsPerTile
             let firstColumnPanel = (tile % columnTiles) * columnsPerTile
@@ -51,7 +53,8 @@ enum HostGemm {
                             let bPanel = packedB.pointer + p * k * nr + k0 * nr
                             let j0 = p * nr, width = min(nr, n - j0)
                             for q in firstRowPanel..<lastRowPanel {
-                                microKernel(depth, packedA.pointer + q * k * mr + k0 * mr, bPanel, result.baseAddress!)
+                                host_gemm_tile(isa, depth, packedA.pointer + q * k * mr + k0 * mr, bPanel,
+                                               result.baseAddress!)
                                 let i0 = q * mr, height = min(mr, m - i0)
                                 for r in 0..<height {
                                     let row = c.base + (i0 + r) * c.rowStride
@@ -82,33 +85,6 @@ enum HostGemm {
             if columns >= 2 * rows || rows == 1 { columns = (columns + 1) / 2 } else { rows = (rows + 1) / 2 }
         }
         return (rows, columns)
-    }
-
-    /// The product's `mr × nr` tile over `depth` steps, written row-major to `out`.
-    @inline(__always)
-    static func microKernel(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                            _ out: UnsafeMutablePointer<Float>) {
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
-        var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
-        var pa = a, pb = UnsafeRawPointer(b)
-        for _ in 0..<depth {
-            let column = pb.loadUnaligned(as: SIMD8<Float>.self)
-            c0 += SIMD8(repeating: pa[0]) * column
-            c1 += SIMD8(repeating: pa[1]) * column
-            c2 += SIMD8(repeating: pa[2]) * column
-            c3 += SIMD8(repeating: pa[3]) * column
-            c4 += SIMD8(repeating: pa[4]) * column
-            c5 += SIMD8(repeating: pa[5]) * column
-            pa += mr
-            pb += nr * MemoryLayout<Float>.stride
-        }
-        let o = UnsafeMutableRawPointer(out), row = nr * MemoryLayout<Float>.stride
-        o.storeBytes(of: c0, as: SIMD8<Float>.self)
-        (o + row).storeBytes(of: c1, as: SIMD8<Float>.self)
-        (o + 2 * row).storeBytes(of: c2, as: SIMD8<Float>.self)
-        (o + 3 * row).storeBytes(of: c3, as: SIMD8<Float>.self)
-        (o + 4 * row).storeBytes(of: c4, as: SIMD8<Float>.self)
-        (o + 5 * row).storeBytes(of: c5, as: SIMD8<Float>.self)
     }
 
     /// `c ← β·c + bias[i]`: the product of an empty inner dimension.

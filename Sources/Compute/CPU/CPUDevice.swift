@@ -5,26 +5,32 @@ import Synchronization
 ///
 /// With `fast == false` every op runs the plain, readable loops of `CPUDevice+<Family>.swift`: the executable
 /// specification all other devices are tested against. With `fast == true` (the default `cpu` device) ops that
-/// have a faster host implementation use it; they are tested against the reference like any other device.
+/// have a faster host implementation use it; they are tested against the reference like any other device. Its
+/// GEMM micro-kernel runs at the instruction-set level `isa` (see ``HostISA``).
 public final class CPUDevice: Device, @unchecked Sendable {
     public let info: DeviceInfo
     /// Whether fast host implementations replace the reference loops where they exist.
     public let fast: Bool
+    /// The instruction-set level of the fast path's GEMM micro-kernel.
+    public let isa: HostISA
     private let pool = Locked<[Int: [UnsafeMutableRawPointer]]>([:])
     private let pooledBytes = Atomic<Int>(0)
     private static let poolLimit = 2 << 30
 
     /// The shared reference device (`cpu-reference`).
     public static let reference = CPUDevice(fast: false)
-    /// The shared fast host device (`cpu`).
-    public static let fastShared = CPUDevice(fast: true)
+    /// The shared fast host device (`cpu`), at the level ``HostISA/fromEnvironment()`` gives (the detected one
+    /// when `FRACTALAD_HOST_ISA` is unset or unknown; device selection reports an unknown value).
+    public static let fastShared = CPUDevice(fast: true, isa: (try? HostISA.fromEnvironment()) ?? .detected)
 
-    public init(fast: Bool) {
+    public init(fast: Bool, isa: HostISA = .detected) {
         self.fast = fast
+        let level = min(isa, .detected)
+        self.isa = level
         let cores = ProcessInfo.processInfo.activeProcessorCount
         info = DeviceInfo(
-            identifier: fast ? "cpu" : "cpu-reference",
-            name: fast ? "host CPU (\(cores) threads)" : "host CPU reference loops",
+            identifier: !fast ? "cpu-reference" : level == .detected ? "cpu" : "cpu/\(level.name)",
+            name: fast ? "host CPU (\(cores) threads, \(level))" : "host CPU reference loops",
             type: .cpu, platform: "", computeUnits: fast ? cores : 1,
             globalMemoryBytes: Int(ProcessInfo.processInfo.physicalMemory),
             maxAllocationBytes: Int(ProcessInfo.processInfo.physicalMemory),

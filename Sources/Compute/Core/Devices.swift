@@ -55,8 +55,11 @@ public enum Devices {
     private static func resolve(_ spec: String?) throws -> any Device {
         switch spec?.lowercased() {
         case nil:
-            return try defaultOpenCL() ?? CPUDevice.fastShared
+            if let device = try defaultOpenCL() { return device }
+            _ = try HostISA.fromEnvironment()
+            return CPUDevice.fastShared
         case "cpu":
+            _ = try HostISA.fromEnvironment()
             return CPUDevice.fastShared
         case "cpu-reference":
             return CPUDevice.reference
