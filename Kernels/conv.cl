@@ -175,14 +175,18 @@ void conv2d(__global const float *x, int channels, int height, int width, int ke
 
 // ---- implicit GEMM (CPU shape): no column matrix ---------------------------------------------------------------
 //
-// A work-item keeps a register tile of 8 rows x 32 channels (16 float16 accumulators), broadcasting one scalar per
-// row and loading 32 consecutive packed values per step, like gemm_cpu:
-//   conv2d_cpu                  out[n, o, pixel] over 8 consecutive output pixels (counted across the batch) x 32
-//                               output channels, reading the zero-padded input directly:
-//                               global = (ceil(pixels/8), ceil(O/32)). It computes the forward pass, and each phase
-//                               of the input gradient (below).
-//   conv2d_backward_filter_cpu  dw over 8 consecutive (c, u, v) taps x 32 output channels, summed over a range of
-//                               output pixels, dy read pixel-major: global = (ceil(C*KH*KW/8), ceil(O/32)).
+// A work-item keeps a register tile of CONV_ROWS rows x CONV_COLUMNS channels (16 or 32 of a 32-channel panel),
+// broadcasting one scalar per row and loading CONV_COLUMNS consecutive packed values per step, like gemm_cpu:
+//   conv2d_cpu                  out[n, o, pixel] over CONV_ROWS consecutive output pixels (counted across the
+//                               batch) x CONV_COLUMNS output channels, reading the zero-padded input directly:
+//                               global = (ceil(pixels/CONV_ROWS), ceil(O/32)*32/CONV_COLUMNS). It computes the
+//                               forward pass, and each phase of the input gradient (below).
+//   conv2d_backward_filter_cpu  dw over CONV_ROWS consecutive (c, u, v) taps x CONV_COLUMNS output channels, summed
+//                               over a range of output pixels, dy read pixel-major:
+//                               global = (ceil(C*KH*KW/CONV_ROWS), ceil(O/32)*32/CONV_COLUMNS).
+// The tile is tuned per device (TunableKernel in Sources/Compute/OpenCL/KernelTuning.swift, -D CONV_ROWS=...
+// -D CONV_COLUMNS=...): the default 8 x 32 (16 float16 accumulators, 32 vector registers at 16 floats) suits
+// AVX-512; at 8 floats (AVX2: 16 registers) the same tile spills, and 6 x 16 (12 registers) fits.
 // Helpers: conv2d_pad (zero-pad or crop planes), conv2d_pack_weights (weights into 32-channel panels, optionally
 // rotated and subsampled), conv2d_pixel_major (dy [N, O, P] -> [N*P, O padded to 32]). Like the GEMM kernels,
 // all of these loop inside a work-item and run one work-item per work-group: with the group size left to PoCL,
@@ -192,7 +196,12 @@ void conv2d(__global const float *x, int channels, int height, int width, int ke
 // receive taps u = ua + s*k with ua = (a + ph) mod s (same for v), so each phase is a stride-1 correlation of dy
 // (cropped or padded) with the rotated sub-kernel, written to every s-th pixel of dx.
 
-#define PIXELS 8
+#ifndef CONV_ROWS
+#define CONV_ROWS 8
+#endif
+#ifndef CONV_COLUMNS
+#define CONV_COLUMNS 32
+#endif
 
 // dst[plane, r, c] = src[plane, r - top, c - left], zero outside src (top, left may be negative: cropping).
 // One work-item per `planes_per_item` planes: global = ceil(planes / planes_per_item).
@@ -259,16 +268,41 @@ __kernel void conv2d_pixel_major(__global const float *dy, int pixels, int chann
     }
 }
 
-#define CONV_TILE(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+// CONV_TILE(X) expands to X(0) ... X(CONV_ROWS - 1), one accumulator row each.
+#define CONV_TILE_1(X) X(0)
+#define CONV_TILE_2(X) CONV_TILE_1(X) X(1)
+#define CONV_TILE_3(X) CONV_TILE_2(X) X(2)
+#define CONV_TILE_4(X) CONV_TILE_3(X) X(3)
+#define CONV_TILE_5(X) CONV_TILE_4(X) X(4)
+#define CONV_TILE_6(X) CONV_TILE_5(X) X(5)
+#define CONV_TILE_7(X) CONV_TILE_6(X) X(6)
+#define CONV_TILE_8(X) CONV_TILE_7(X) X(7)
+#define CONV_TILE_PASTE(n, X) CONV_TILE_##n(X)
+#define CONV_TILE_N(n, X) CONV_TILE_PASTE(n, X)
+#define CONV_TILE(X) CONV_TILE_N(CONV_ROWS, X)
+
+// One accumulator row: CONV_COLUMNS floats as one or two float16.
+#if CONV_COLUMNS == 32
+#define CONV_ACCUMULATOR(m) float16 lo##m = 0.0f, hi##m = 0.0f;
+#define CONV_LOAD(row) const float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
 #define CONV_FMA(m, s)                                                                            \
     {                                                                                             \
         const float16 broadcast = (float16)(s);                                                   \
         lo##m = fma(broadcast, b_lo, lo##m);                                                      \
         hi##m = fma(broadcast, b_hi, hi##m);                                                      \
     }
+#define CONV_SPILL(m, values) vstore16(lo##m, 0, values); vstore16(hi##m, 1, values);
+#elif CONV_COLUMNS == 16
+#define CONV_ACCUMULATOR(m) float16 lo##m = 0.0f;
+#define CONV_LOAD(row) const float16 b_lo = vload16(0, row);
+#define CONV_FMA(m, s) lo##m = fma((float16)(s), b_lo, lo##m);
+#define CONV_SPILL(m, values) vstore16(lo##m, 0, values);
+#else
+#error "CONV_COLUMNS must be 16 or 32"
+#endif
 
 #define IMPLICIT_DECLARE(m)                                                                       \
-    float16 lo##m = 0.0f, hi##m = 0.0f;                                                           \
+    CONV_ACCUMULATOR(m)                                                                           \
     int in##m, out##m;                                                                            \
     {                                                                                             \
         const int q = min(q0 + m, pixels - 1), n = q / plane, p = q % plane;                      \
@@ -279,10 +313,9 @@ __kernel void conv2d_pixel_major(__global const float *dy, int pixels, int chann
 #define IMPLICIT_STEP(m) CONV_FMA(m, tap[in##m])
 #define IMPLICIT_STORE(m)                                                                         \
     if (q0 + m < pixels) {                                                                        \
-        float values[PANEL];                                                                      \
-        vstore16(lo##m, 0, values);                                                               \
-        vstore16(hi##m, 1, values);                                                               \
-        for (int l = 0; l < PANEL && o0 + l < out_channels; ++l) {                                \
+        float values[CONV_COLUMNS];                                                               \
+        CONV_SPILL(m, values)                                                                     \
+        for (int l = 0; l < CONV_COLUMNS && o0 + l < out_channels; ++l) {                         \
             dst[out##m + (o0 + l) * dst_plane] = values[l] + (has_bias ? bias[o0 + l] : 0.0f);    \
         }                                                                                         \
     }
@@ -296,16 +329,16 @@ __kernel void conv2d_cpu(__global const float *xp, int in_channels, int in_h, in
                                   __global const float *wp, int out_channels, __global const float *bias,
                                   int has_bias, __global float *dst, int dst_plane, int dst_w, int dst_row0,
                                   int dst_col0, int dst_step_h, int dst_step_w) {
-    const int q0 = get_global_id(0) * PIXELS, o0 = get_global_id(1) * PANEL;
+    const int q0 = get_global_id(0) * CONV_ROWS, o0 = get_global_id(1) * CONV_COLUMNS;
     if (q0 >= pixels || o0 >= out_channels) return;
     const int plane = out_h * out_w, in_plane = in_h * in_w;
     CONV_TILE(IMPLICIT_DECLARE)
-    __global const float *row = wp + (o0 / PANEL) * in_channels * taps_h * taps_w * PANEL;
+    __global const float *row = wp + (o0 / PANEL) * in_channels * taps_h * taps_w * PANEL + o0 % PANEL;
     for (int c = 0; c < in_channels; ++c) {
         for (int k = 0; k < taps_h; ++k) {
             __global const float *tap = xp + c * in_plane + k * in_w;
             for (int l = 0; l < taps_w; ++l, ++tap, row += PANEL) {
-                const float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
+                CONV_LOAD(row)
                 CONV_TILE(IMPLICIT_STEP)
             }
         }
@@ -314,7 +347,7 @@ __kernel void conv2d_cpu(__global const float *xp, int in_channels, int in_h, in
 }
 
 #define FILTER_DECLARE(m)                                                                         \
-    float16 lo##m = 0.0f, hi##m = 0.0f;                                                           \
+    CONV_ACCUMULATOR(m)                                                                           \
     int tap##m;                                                                                   \
     {                                                                                             \
         const int r = min(r0 + m, taps - 1), c = r / (kernel_h * kernel_w);                       \
@@ -323,10 +356,9 @@ __kernel void conv2d_cpu(__global const float *xp, int in_channels, int in_h, in
 #define FILTER_STEP(m) CONV_FMA(m, image[tap##m])
 #define FILTER_STORE(m)                                                                           \
     if (r0 + m < taps) {                                                                          \
-        float values[PANEL];                                                                      \
-        vstore16(lo##m, 0, values);                                                               \
-        vstore16(hi##m, 1, values);                                                               \
-        for (int l = 0; l < PANEL && o0 + l < out_channels; ++l) {                                \
+        float values[CONV_COLUMNS];                                                               \
+        CONV_SPILL(m, values)                                                                     \
+        for (int l = 0; l < CONV_COLUMNS && o0 + l < out_channels; ++l) {                         \
             __global float *out = dw + (o0 + l) * taps + r0 + m;                                  \
             *out = values[l] + (accumulate ? *out : 0.0f);                                        \
         }                                                                                         \
@@ -339,7 +371,7 @@ __kernel void conv2d_backward_filter_cpu(__global const float *xp, int in_channe
                                      int q_end, __global const float *dyt, int dyt_stride, int out_channels,
                                      int accumulate, __global float *dw) {
     const int taps = in_channels * kernel_h * kernel_w;
-    const int r0 = get_global_id(0) * PIXELS, o0 = get_global_id(1) * PANEL;
+    const int r0 = get_global_id(0) * CONV_ROWS, o0 = get_global_id(1) * CONV_COLUMNS;
     if (r0 >= taps || o0 >= out_channels) return;
     const int in_plane = in_h * in_w, plane = out_h * out_w;
     CONV_TILE(FILTER_DECLARE)
@@ -347,7 +379,7 @@ __kernel void conv2d_backward_filter_cpu(__global const float *xp, int in_channe
     __global const float *image = xp + n * in_channels * in_plane + i * stride_h * in_w + j * stride_w;
     __global const float *row = dyt + q_begin * dyt_stride + o0;
     for (int q = q_begin; q < q_end; ++q, row += dyt_stride) {
-        const float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
+        CONV_LOAD(row)
         CONV_TILE(FILTER_STEP)
         if (++j < out_w) {
             image += stride_w;

@@ -58,17 +58,20 @@ import TestSupport
         return Result(y: try y.floats(), dx: try dx.floats(), dw: try dw.floats(), db: try db?.floats() ?? [])
     }
 
+    /// `got` against the reference's `expected` with the tolerances of each output's reduction length: C·KH·KW
+    /// (+ bias) per output, at most O·KH·KW per input pixel, N·OH·OW per weight.
+    static func expectMatches(_ got: Result, _ expected: Result, _ c: Case, _ name: String) {
+        expectClose(got.y, expected.y, Tolerance.reduction(c.c * c.kh * c.kw + 1), "y: \(name)")
+        expectClose(got.dx, expected.dx, Tolerance.reduction(c.o * c.kh * c.kw), "dx: \(name)")
+        expectClose(got.dw, expected.dw, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "dw: \(name)")
+        expectClose(got.db, expected.db, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "db: \(name)")
+    }
+
     @Test(arguments: cases)
     func everyDeviceMatchesTheReference(_ c: Case) throws {
         let expected = try Self.run(c, on: TestDevices.reference)
         for device in try TestDevices.underTest {
-            let got = try Self.run(c, on: device), name = "\(c) on \(device.info.identifier)"
-            // Reduction lengths: C·KH·KW (+ bias) per output, at most O·KH·KW per input pixel, N·OH·OW per
-            // weight.
-            expectClose(got.y, expected.y, Tolerance.reduction(c.c * c.kh * c.kw + 1), "y: \(name)")
-            expectClose(got.dx, expected.dx, Tolerance.reduction(c.o * c.kh * c.kw), "dx: \(name)")
-            expectClose(got.dw, expected.dw, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "dw: \(name)")
-            expectClose(got.db, expected.db, Tolerance.reduction(c.n * c.outHeight * c.outWidth), "db: \(name)")
+            Self.expectMatches(try Self.run(c, on: device), expected, c, "\(c) on \(device.info.identifier)")
         }
     }
 

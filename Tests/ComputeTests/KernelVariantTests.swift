@@ -4,7 +4,8 @@ import Testing
 import TestSupport
 
 /// Every variant the tuner may pick, forced in turn on every OpenCL device and in both kernel shapes, passes the same
-/// brute-force cross-check as the default (`DistanceTests.expectMatches`), including the awkward shapes.
+/// cross-check as the default (`DistanceTests.expectMatches` against the brute force, `ConvTests.expectMatches`
+/// against the reference loops), including the awkward shapes.
 @Suite struct KernelVariantTests {
     /// One forced variant of one tuned kernel on one device.
     struct Forced: CustomStringConvertible, Sendable {
@@ -27,6 +28,18 @@ import TestSupport
             }
         }
     }
+
+    /// Every register tile of the CPU-shaped convolution kernels on every OpenCL device (launched in the CPU shape).
+    static let convolutionTiles: [Forced] = {
+        guard let descriptors = try? OpenCLPlatform.devices() else { return [] }
+        return descriptors.flatMap { descriptor in
+            [TunableKernel.conv2dCPU, .conv2dBackwardFilterCPU].flatMap { kernel in
+                kernel.candidates(for: descriptor.properties).map {
+                    Forced(descriptorIndex: descriptor.index, shape: .cpu, kernel: kernel, parameters: $0)
+                }
+            }
+        }
+    }()
 
     static let cases: [DistanceTests.Case] = [
         .init(m: 1, n: 1, depth: 1, k: 1),
@@ -55,6 +68,16 @@ import TestSupport
         }
     }
 
+    @Test(arguments: convolutionTiles)
+    func everyConvolutionTileMatchesTheReference(_ forced: Forced) throws {
+        let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
+        let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
+        for c in ConvTests.cases {
+            ConvTests.expectMatches(try ConvTests.run(c, on: device), try ConvTests.run(c, on: TestDevices.reference),
+                                    c, "\(c) with \(forced)")
+        }
+    }
+
     @Test func defaultsComeFromTheVectorWidth() {
         func properties(width: Int) -> OpenCLDeviceProperties {
             OpenCLDeviceProperties(vendor: "x", nativeFloatVectorWidth: width, preferredFloatVectorWidth: width,
@@ -62,6 +85,8 @@ import TestSupport
         }
         #expect(TunableKernel.nearestNeighborsCPU.fallback(for: properties(width: 16))["NN_LANES"] == 16)
         #expect(TunableKernel.nearestNeighborsCPU.fallback(for: properties(width: 8))["NN_LANES"] == 8)
+        #expect(TunableKernel.conv2dCPU.fallback(for: properties(width: 16))["CONV_COLUMNS"] == 32)
+        #expect(TunableKernel.conv2dCPU.fallback(for: properties(width: 8))["CONV_COLUMNS"] == 16)
         for width in [1, 4, 8, 16] {
             let p = properties(width: width)
             for kernel in TunableKernel.allCases {

@@ -8,9 +8,19 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
     case nearestNeighborsCPU = "nearest_neighbors_cpu"
     /// `distance.cl:nearest_neighbors_gpu`: `NN_TILE` × `NN_TILE` work-groups with `__local` tiles.
     case nearestNeighborsGPU = "nearest_neighbors_gpu"
+    /// `conv.cl:conv2d_cpu` (the forward pass and every phase of the input gradient): a `CONV_ROWS` pixels ×
+    /// `CONV_COLUMNS` channels register tile.
+    case conv2dCPU = "conv2d_cpu"
+    /// `conv.cl:conv2d_backward_filter_cpu`: a `CONV_ROWS` taps × `CONV_COLUMNS` channels register tile.
+    case conv2dBackwardFilterCPU = "conv2d_backward_filter_cpu"
 
     /// The `.cl` file the kernel lives in.
-    public var program: String { "distance" }
+    public var program: String {
+        switch self {
+        case .nearestNeighborsCPU, .nearestNeighborsGPU: "distance"
+        case .conv2dCPU, .conv2dBackwardFilterCPU: "conv"
+        }
+    }
 
     /// Every variant the tuner may pick on a device with `properties`.
     public func candidates(for properties: OpenCLDeviceProperties) -> [KernelParameters] {
@@ -26,6 +36,12 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
             return [8, 16, 32].filter { tile in
                 tile * tile <= properties.maxWorkGroupSize && 12 * tile * tile <= properties.localMemoryBytes
             }.map { KernelParameters(["NN_TILE": $0]) }
+        case .conv2dCPU, .conv2dBackwardFilterCPU:
+            // Rows × channels: accumulators of rows·channels floats plus the channel vector, around 16 registers
+            // at 8 floats (AVX2) or 32 at 16 floats (AVX-512).
+            return [(4, 16), (6, 16), (8, 16), (2, 32), (4, 32), (8, 32)].map {
+                KernelParameters(["CONV_ROWS": $0.0, "CONV_COLUMNS": $0.1])
+            }
         }
     }
 
@@ -38,6 +54,9 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
             return KernelParameters(["NN_LANES": lanes, "NN_QUERIES": lanes == 16 ? 1 : 2, "NN_ROWS": 4])
         case .nearestNeighborsGPU:
             return KernelParameters(["NN_TILE": properties.maxWorkGroupSize >= 256 ? 16 : 8])
+        case .conv2dCPU, .conv2dBackwardFilterCPU:
+            let wide = properties.nativeFloatVectorWidth >= 16
+            return KernelParameters(["CONV_ROWS": wide ? 8 : 6, "CONV_COLUMNS": wide ? 32 : 16])
         }
     }
 
@@ -48,12 +67,16 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
             [64, 256, 1_024].flatMap { depth in
                 [1, 16].map { TuningShapeClass(depth: depth, k: $0) }
             }
+        case .conv2dCPU, .conv2dBackwardFilterCPU:
+            [.every]
         }
     }
 }
 
 /// One (depth, k) class of nearest-neighbour problems: depths round up to 64, 256 or 1,024 (and beyond), k to 1 or
-/// several. A class is timed on 256 queries against 8,192 bank rows of its depth.
+/// several. A class is timed on 256 queries against 8,192 bank rows of its depth. Kernels whose best tile does not
+/// depend on the shape (the convolutions: every ResNet layer has at least 32 channels on one side) have the single
+/// class ``every``.
 public struct TuningShapeClass: Hashable, Sendable, CustomStringConvertible {
     public let depth: Int
     public let k: Int
@@ -68,7 +91,10 @@ public struct TuningShapeClass: Hashable, Sendable, CustomStringConvertible {
         TuningShapeClass(depth: depth <= 64 ? 64 : depth <= 256 ? 256 : 1_024, k: k == 1 ? 1 : 16)
     }
 
-    public var description: String { "d\(depth)-k\(k)" }
+    /// The one class of a kernel tuned once for every shape.
+    public static let every = TuningShapeClass(depth: 0, k: 0)
+
+    public var description: String { self == .every ? "every-shape" : "d\(depth)-k\(k)" }
 }
 
 /// The `-D NAME=VALUE` build options of one kernel variant.
@@ -83,7 +109,10 @@ public struct KernelParameters: Hashable, Sendable, Codable, CustomStringConvert
     public var defines: String { values.keys.sorted().map { "-D \($0)=\(values[$0]!)" }.joined(separator: " ") }
 
     public var description: String {
-        values.keys.sorted().map { "\($0.replacingOccurrences(of: "NN_", with: "").lowercased())\(values[$0]!)" }
+        values.keys.sorted().map { key in
+            let name = key.replacingOccurrences(of: "NN_", with: "").replacingOccurrences(of: "CONV_", with: "")
+            return "\(name.lowercased())\(values[key]!)"
+        }
             .joined(separator: ".")
     }
 }

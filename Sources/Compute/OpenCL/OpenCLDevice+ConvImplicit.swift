@@ -17,14 +17,19 @@ extension OpenCLDevice {
 
     static let convImplicitKernels = [pad, packWeights, pixelMajor, forwardCPU, backwardFilterCPU]
 
-    /// Rows of the implicit kernels' register tile (`PIXELS` in `Kernels/conv.cl`).
-    static let implicitRows = 8
-
     /// Floats of pixel-major `dy` rows per filter-gradient launch (2 MiB; 512 KiB measured up to 30% slower at 2²
     /// maps, where more launches each re-read and re-write all of `dw`).
     static let filterGradientRowBudget = 1 << 19
 
-    func implicitForward(_ s: Conv2DShape, x: Tensor, weight: Tensor, bias: Tensor?, y: Tensor) throws {
+    /// The register tile of `kernel` (``TunableKernel/conv2dCPU`` or ``TunableKernel/conv2dBackwardFilterCPU``):
+    /// `tile` when given (the tuner's candidates), else the tuned or default one.
+    private func convTile(_ kernel: TunableKernel, _ tile: KernelParameters?) throws -> KernelParameters {
+        try tile ?? parameters(for: kernel, .every)
+    }
+
+    func implicitForward(_ s: Conv2DShape, x: Tensor, weight: Tensor, bias: Tensor?, y: Tensor,
+                         tile: KernelParameters? = nil) throws {
+        let tile = try convTile(.conv2dCPU, tile)
         let input = try paddedPlanes(x.buffer, planes: s.batch * s.inChannels, height: s.height, width: s.width,
                                      top: s.paddingHeight, left: s.paddingWidth,
                                      paddedHeight: s.height + 2 * s.paddingHeight,
@@ -36,10 +41,11 @@ extension OpenCLDevice {
                             taps: (s.kernelHeight, s.kernelWidth), stride: (s.strideHeight, s.strideWidth),
                             grid: (s.batch, s.outHeight, s.outWidth), weights: packed, outChannels: s.outChannels,
                             bias: bias?.buffer, output: y, outputSize: (s.outHeight, s.outWidth),
-                            origin: (0, 0), step: (1, 1))
+                            origin: (0, 0), step: (1, 1), tile: tile)
     }
 
     func implicitBackwardData(_ s: Conv2DShape, dy: Tensor, weight: Tensor, dx: Tensor) throws {
+        let tile = try convTile(.conv2dCPU, nil)
         let (sh, sw) = (s.strideHeight, s.strideWidth)
         // The taps of phase `a` along one axis: `u ≡ (a + padding) mod stride`, the first one and how many.
         func taps(_ a: Int, kernel: Int, padding: Int, stride: Int) -> (first: Int, count: Int) {
@@ -71,12 +77,15 @@ extension OpenCLDevice {
                                     inputSize: (rows + tapsH - 1, columns + tapsW - 1), taps: (tapsH, tapsW),
                                     stride: (1, 1), grid: (s.batch, rows, columns), weights: packed,
                                     outChannels: s.inChannels, bias: nil, output: dx,
-                                    outputSize: (s.height, s.width), origin: (a, b), step: (sh, sw))
+                                    outputSize: (s.height, s.width), origin: (a, b), step: (sh, sw), tile: tile)
             }
         }
     }
 
-    func implicitBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, dw: Tensor) throws {
+    func implicitBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, dw: Tensor,
+                                tile: KernelParameters? = nil) throws {
+        let tile = try convTile(.conv2dBackwardFilterCPU, tile)
+        let (tileRows, tileColumns) = (tile["CONV_ROWS"], tile["CONV_COLUMNS"])
         let paddedHeight = s.height + 2 * s.paddingHeight, paddedWidth = s.width + 2 * s.paddingWidth
         let input = try paddedPlanes(x.buffer, planes: s.batch * s.inChannels, height: s.height, width: s.width,
                                      top: s.paddingHeight, left: s.paddingWidth, paddedHeight: paddedHeight,
@@ -87,9 +96,9 @@ extension OpenCLDevice {
                    [.tensor(dy), .int(pixels), .int(s.outChannels), .int(s.outputPlane), .int(rowStride),
                     .tensor(rows)])
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
-        let tiles = [(s.patchSize + Self.implicitRows - 1) / Self.implicitRows, rowStride / Self.gemmPanel]
+        let tiles = [(s.patchSize + tileRows - 1) / tileRows, rowStride / tileColumns]
         for first in stride(from: 0, to: pixels, by: chunk) {
-            try launch(Self.backwardFilterCPU, global: tiles, local: [1, 1],
+            try launch(Self.backwardFilterCPU.variant(tile), global: tiles, local: [1, 1],
                        [.tensor(input), .int(s.inChannels), .int(paddedHeight), .int(paddedWidth),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.outHeight), .int(s.outWidth), .int(first), .int(min(first + chunk, pixels)),
@@ -130,15 +139,35 @@ extension OpenCLDevice {
     private func enqueueImplicit(input: DeviceBuffer, channels: Int, inputSize: (Int, Int), taps: (Int, Int),
                                  stride: (Int, Int), grid: (Int, Int, Int), weights: Tensor, outChannels: Int,
                                  bias: DeviceBuffer?, output: Tensor, outputSize: (Int, Int), origin: (Int, Int),
-                                 step: (Int, Int)) throws {
-        let pixels = grid.0 * grid.1 * grid.2
-        try launch(Self.forwardCPU, global: [(pixels + Self.implicitRows - 1) / Self.implicitRows,
-                                                       padded(outChannels) / Self.gemmPanel],
+                                 step: (Int, Int), tile: KernelParameters) throws {
+        let pixels = grid.0 * grid.1 * grid.2, (rows, columns) = (tile["CONV_ROWS"], tile["CONV_COLUMNS"])
+        try launch(Self.forwardCPU.variant(tile), global: [(pixels + rows - 1) / rows, padded(outChannels) / columns],
                    local: [1, 1],
                    [.buffer(input), .int(channels), .int(inputSize.0), .int(inputSize.1), .int(taps.0), .int(taps.1),
                     .int(stride.0), .int(stride.1), .int(grid.1), .int(grid.2), .int(pixels), .tensor(weights),
                     .int(outChannels), .buffer(bias ?? weights.buffer), .int(bias == nil ? 0 : 1), .tensor(output),
                     .int(outputSize.0 * outputSize.1), .int(outputSize.1), .int(origin.0), .int(origin.1),
                     .int(step.0), .int(step.1)])
+    }
+
+    /// Seconds of one pass of the tuning problem of `kernel` with `tile`: resnet18's layer1 convolution, 64 → 64
+    /// channels 3×3 at 16², batch 16 (the forward pass, or the filter gradient).
+    func timeConv(_ kernel: TunableKernel, _ tile: KernelParameters) throws -> Double {
+        let x = try Tensor(tuningValues(16 * 64 * 16 * 16, seed: 1), shape: [16, 64, 16, 16], on: self)
+        let w = try Tensor(tuningValues(64 * 64 * 9, seed: 2), shape: [64, 64, 3, 3], on: self)
+        let s = try Conv2DShape.forward(x, weight: w, bias: nil, options: Conv2DOptions(padding: 1), device: self)
+        let out = try Tensor(uninitialized: kernel == .conv2dCPU ? s.outputShape : s.weightShape, on: self)
+        try synchronize()
+        let start = ContinuousClock.now
+        if kernel == .conv2dCPU {
+            try implicitForward(s, x: x, weight: w, bias: nil, y: out, tile: tile)
+        } else {
+            try implicitBackwardFilter(s, dy: try Tensor(tuningValues(16 * 64 * 16 * 16, seed: 3),
+                                                         shape: [16, 64, 16, 16], on: self),
+                                       x: x, dw: out, tile: tile)
+        }
+        try synchronize()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -40,11 +40,7 @@ extension OpenCLDevice: DistanceOps {
     /// Seconds of one search of the class's tuning problem (256 queries, 8,192 bank rows) with `parameters`.
     func timeNearestNeighbors(_ parameters: KernelParameters, _ shapeClass: TuningShapeClass) throws -> Double {
         let (m, n, depth) = (256, 8_192, shapeClass.depth)
-        var state: UInt32 = 12_345
-        let values = (0..<((m + n) * depth)).map { _ in
-            state = state &* 1_664_525 &+ 1_013_904_223
-            return Float(state >> 8) / Float(1 << 24)
-        }
+        let values = tuningValues((m + n) * depth, seed: 12_345)
         let queries = try Tensor(Array(values[..<(m * depth)]), shape: [m, depth], on: self)
         let bank = try Tensor(Array(values[(m * depth)...]), shape: [n, depth], on: self)
         try synchronize()

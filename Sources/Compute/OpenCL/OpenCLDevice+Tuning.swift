@@ -31,7 +31,9 @@ extension OpenCLDevice {
     }
 
     /// The kernels this device's shape launches that have tuned variants.
-    public var tunableKernels: [TunableKernel] { [nearestNeighborsKernel] }
+    public var tunableKernels: [TunableKernel] {
+        [nearestNeighborsKernel] + (variant == .cpu ? [.conv2dCPU, .conv2dBackwardFilterCPU] : [])
+    }
 
     /// `fractalad tune`: times every variant of every tunable kernel for every shape class and caches the winners,
     /// replacing earlier ones. `progress` sees each result as it is found.
@@ -58,6 +60,7 @@ extension OpenCLDevice {
         let result = try tune(kernel, shapeClass, candidates: candidates) { candidate in
             switch kernel {
             case .nearestNeighborsCPU, .nearestNeighborsGPU: try timeNearestNeighbors(candidate, shapeClass)
+            case .conv2dCPU, .conv2dBackwardFilterCPU: try timeConv(kernel, candidate)
             }
         }
         tuned.withLock { $0[key] = result.winner }
@@ -94,5 +97,15 @@ enum TuningLog {
     static func note(_ message: String) {
         guard isatty(2) != 0 else { return }
         FileHandle.standardError.write(Data("fractalad: \(message)\n".utf8))
+    }
+}
+
+/// Seeded values in [0, 1) for the tuners' problems (a linear congruential generator: no dependence on the
+/// test helpers, and cheap for millions of values).
+func tuningValues(_ count: Int, seed: UInt32) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Float(state >> 8) / Float(1 << 24)
     }
 }
