@@ -13,8 +13,11 @@
 //   beta == 0 never reads C.
 //
 // Kernels and launch geometry:
-//   gemm_cpu          CPU shape: one work-item computes an MR x PANEL (8 x 32) tile in 16 float16 registers,
-//                     no __local memory; global = (ceil(M/8), ceil(N/32)), local = (1, 1).
+//   gemm_cpu          CPU shape: one work-item computes a GEMM_ROWS x GEMM_COLUMNS tile (GEMM_COLUMNS = 16 or 32
+//                     columns of one panel) in GEMM_ROWS * GEMM_COLUMNS / 16 float16 registers, no __local memory;
+//                     global = (ceil(M/GEMM_ROWS), ceil(N/GEMM_COLUMNS)), local = (1, 1). The tile is tuned per
+//                     device (TunableKernel.gemmCPU, -D GEMM_ROWS=... -D GEMM_COLUMNS=...): 8 x 32 by default,
+//                     which fits 32 vector registers at 16 floats (AVX-512) and spills at 8 (AVX2: 6 x 16).
 //   gemm_gpu          GPU shape: a work-group of 16 x 16 work-items computes a 64 x 64 tile from 64 x 16 and
 //                     16 x 64 slices staged in __local memory, 4 x 4 outputs per work-item;
 //                     global = (ceil(N/64)*16, ceil(M/64)*16), local = (16, 16).
@@ -27,39 +30,28 @@
 #define MR 8
 #define PACK_DEPTH 64
 
-// One row of the CPU tile: scale, add beta*C, store with vector stores when all 32 columns exist, element by
-// element otherwise.
-inline void gemm_store_row(float16 lo, float16 hi, int i, int j0, int n, float alpha, float beta,
-                           __global float *c, int c_offset, int c_row_stride) {
-    lo = alpha * lo;
-    hi = alpha * hi;
+#ifndef GEMM_ROWS
+#define GEMM_ROWS 8
+#endif
+#ifndef GEMM_COLUMNS
+#define GEMM_COLUMNS 32
+#endif
+
+// One row of the CPU tile (GEMM_COLUMNS values): scale, add beta*C, store the columns below n.
+inline void gemm_store_row(const float *values, int i, int j0, int n, float alpha, float beta, __global float *c,
+                           int c_offset, int c_row_stride) {
     __global float *out = c + c_offset + i * c_row_stride + j0;
-    if (j0 + PANEL <= n) {
-        if (beta != 0.0f) {
-            lo += beta * vload16(0, out);
-            hi += beta * vload16(1, out);
-        }
-        vstore16(lo, 0, out);
-        vstore16(hi, 1, out);
-        return;
-    }
-    float values[PANEL];
-    vstore16(lo, 0, values);
-    vstore16(hi, 1, values);
-    for (int l = 0; l < PANEL && j0 + l < n; ++l) {
-        out[l] = values[l] + (beta != 0.0f ? beta * out[l] : 0.0f);
+    for (int l = 0; l < GEMM_COLUMNS && j0 + l < n; ++l) {
+        out[l] = alpha * values[l] + (beta != 0.0f ? beta * out[l] : 0.0f);
     }
 }
 
-// 32 columns of B's row p for the tile starting at column j0, zero past column n.
-inline void gemm_load_b_edge(__global const float *panel, int p, int j0, int n, int b_row_stride,
-                             int b_column_stride, float16 *lo, float16 *hi) {
-    float values[PANEL];
-    for (int l = 0; l < PANEL; ++l) {
-        values[l] = j0 + l < n ? panel[p * b_row_stride + l * b_column_stride] : 0.0f;
+// GEMM_COLUMNS columns of B's row p from column jc of the panel (the tile's first column j0), zero past column n.
+inline void gemm_load_b_edge(__global const float *panel, int p, int jc, int j0, int n, int b_row_stride,
+                             int b_column_stride, float *values) {
+    for (int l = 0; l < GEMM_COLUMNS; ++l) {
+        values[l] = j0 + l < n ? panel[p * b_row_stride + (jc + l) * b_column_stride] : 0.0f;
     }
-    *lo = vload16(0, values);
-    *hi = vload16(1, values);
 }
 
 // Offset of row i of an A operand.
@@ -67,19 +59,48 @@ inline int a_index(int i, int a_panel_stride, int a_row_stride) {
     return (i / MR) * a_panel_stride + (i % MR) * a_row_stride;
 }
 
-#define GEMM_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define GEMM_DECLARE(r)                                                                           \
-    float16 lo##r = 0.0f, hi##r = 0.0f;                                                           \
-    __global const float *a##r = a + a_offset + a_index(min(i0 + r, m - 1), a_panel_stride, a_row_stride);
-#define GEMM_STEP(r)                                                                              \
+// GEMM_TILE(X) expands to X(0) ... X(GEMM_ROWS - 1), one accumulator row each.
+#define GEMM_TILE_1(X) X(0)
+#define GEMM_TILE_2(X) GEMM_TILE_1(X) X(1)
+#define GEMM_TILE_3(X) GEMM_TILE_2(X) X(2)
+#define GEMM_TILE_4(X) GEMM_TILE_3(X) X(3)
+#define GEMM_TILE_5(X) GEMM_TILE_4(X) X(4)
+#define GEMM_TILE_6(X) GEMM_TILE_5(X) X(5)
+#define GEMM_TILE_7(X) GEMM_TILE_6(X) X(6)
+#define GEMM_TILE_8(X) GEMM_TILE_7(X) X(7)
+#define GEMM_TILE_PASTE(n, X) GEMM_TILE_##n(X)
+#define GEMM_TILE_N(n, X) GEMM_TILE_PASTE(n, X)
+#define GEMM_TILE(X) GEMM_TILE_N(GEMM_ROWS, X)
+
+// One accumulator row: GEMM_COLUMNS floats as one or two float16.
+#if GEMM_COLUMNS == 32
+#define GEMM_ACCUMULATOR(r) float16 lo##r = 0.0f, hi##r = 0.0f;
+#define GEMM_LOAD(source) const float16 b_lo = vload16(0, source), b_hi = vload16(1, source);
+#define GEMM_FMA(r, s)                                                                            \
     {                                                                                             \
-        float16 s = (float16)(a##r[p * a_column_stride]);                                         \
-        lo##r = fma(s, b_lo, lo##r);                                                              \
-        hi##r = fma(s, b_hi, hi##r);                                                              \
+        const float16 broadcast = (float16)(s);                                                   \
+        lo##r = fma(broadcast, b_lo, lo##r);                                                      \
+        hi##r = fma(broadcast, b_hi, hi##r);                                                      \
     }
+#define GEMM_SPILL(r, values) vstore16(lo##r, 0, values); vstore16(hi##r, 1, values);
+#elif GEMM_COLUMNS == 16
+#define GEMM_ACCUMULATOR(r) float16 lo##r = 0.0f;
+#define GEMM_LOAD(source) const float16 b_lo = vload16(0, source);
+#define GEMM_FMA(r, s) lo##r = fma((float16)(s), b_lo, lo##r);
+#define GEMM_SPILL(r, values) vstore16(lo##r, 0, values);
+#else
+#error "GEMM_COLUMNS must be 16 or 32"
+#endif
+
+#define GEMM_DECLARE(r)                                                                           \
+    GEMM_ACCUMULATOR(r)                                                                           \
+    __global const float *a##r = a + a_offset + a_index(min(i0 + r, m - 1), a_panel_stride, a_row_stride);
+#define GEMM_STEP(r) GEMM_FMA(r, a##r[p * a_column_stride])
 #define GEMM_STORE(r)                                                                             \
     if (i0 + r < m) {                                                                             \
-        gemm_store_row(lo##r, hi##r, i0 + r, j0, n, alpha, beta, c, c_offset, c_row_stride);      \
+        float values[GEMM_COLUMNS];                                                               \
+        GEMM_SPILL(r, values)                                                                     \
+        gemm_store_row(values, i0 + r, j0, n, alpha, beta, c, c_offset, c_row_stride);            \
     }
 
 __kernel void gemm_cpu(int m, int n, int k, float alpha,
@@ -88,24 +109,25 @@ __kernel void gemm_cpu(int m, int n, int k, float alpha,
                        __global const float *b, int b_offset, int b_panel_stride, int b_row_stride,
                        int b_column_stride, int b_padded,
                        float beta, __global float *c, int c_offset, int c_row_stride) {
-    const int i0 = get_global_id(0) * MR, j0 = get_global_id(1) * PANEL;
+    const int i0 = get_global_id(0) * GEMM_ROWS, j0 = get_global_id(1) * GEMM_COLUMNS, jc = j0 % PANEL;
     if (i0 >= m || j0 >= n) return;
-    GEMM_ROWS(GEMM_DECLARE)
+    GEMM_TILE(GEMM_DECLARE)
     __global const float *panel = b + b_offset + (j0 / PANEL) * b_panel_stride;
-    if (b_column_stride == 1 && (j0 + PANEL <= n || b_padded)) {
-        __global const float *row = panel;
+    if (b_column_stride == 1 && (j0 + GEMM_COLUMNS <= n || b_padded)) {
+        __global const float *row = panel + jc;
         for (int p = 0; p < k; ++p, row += b_row_stride) {
-            float16 b_lo = vload16(0, row), b_hi = vload16(1, row);
-            GEMM_ROWS(GEMM_STEP)
+            GEMM_LOAD(row)
+            GEMM_TILE(GEMM_STEP)
         }
     } else {
         for (int p = 0; p < k; ++p) {
-            float16 b_lo, b_hi;
-            gemm_load_b_edge(panel, p, j0, n, b_row_stride, b_column_stride, &b_lo, &b_hi);
-            GEMM_ROWS(GEMM_STEP)
+            float edge[GEMM_COLUMNS];
+            gemm_load_b_edge(panel, p, jc, j0, n, b_row_stride, b_column_stride, edge);
+            GEMM_LOAD(edge)
+            GEMM_TILE(GEMM_STEP)
         }
     }
-    GEMM_ROWS(GEMM_STORE)
+    GEMM_TILE(GEMM_STORE)
 }
 
 #define TILE 64
@@ -166,15 +188,14 @@ __kernel void gemm_pack_panels(int k, int n, __global const float *b, int b_offs
     __global const float *panel = b + b_offset + (j0 / PANEL) * b_panel_stride;
     __global float *out = packed + (j0 / PANEL) * k * PANEL;
     for (int p = p0; p < min(p0 + PACK_DEPTH, k); ++p) {
-        float16 lo, hi;
         if (b_column_stride == 1 && j0 + PANEL <= n) {
-            lo = vload16(0, panel + p * b_row_stride);
-            hi = vload16(1, panel + p * b_row_stride);
+            vstore16(vload16(0, panel + p * b_row_stride), 0, out + p * PANEL);
+            vstore16(vload16(1, panel + p * b_row_stride), 1, out + p * PANEL);
         } else {
-            gemm_load_b_edge(panel, p, j0, n, b_row_stride, b_column_stride, &lo, &hi);
+            for (int l = 0; l < PANEL; ++l) {
+                out[p * PANEL + l] = j0 + l < n ? panel[p * b_row_stride + l * b_column_stride] : 0.0f;
+            }
         }
-        vstore16(lo, 0, out + p * PANEL);
-        vstore16(hi, 1, out + p * PANEL);
     }
 }
 

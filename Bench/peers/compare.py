@@ -6,7 +6,8 @@ repetitions it prints one Markdown table of medians (over repetitions) and the r
 the best peer, with the CPU model, its ISA flags, the OpenCL device and the load average before and after.
 
     python compare.py [--quick] [--reps N] [--devices opencl,cpu] [--only FAMILY,...]
-    ISA=avx2: restricts both sides to AVX2: POCL_LLVM_CPU_NAME=haswell (FractalAD's PoCL), ATEN_CPU_CAPABILITY=avx2
+    ISA=avx2: restricts both sides to AVX2: POCL_LLVM_CPU_NAME=haswell (FractalAD's PoCL), FRACTALAD_HOST_ISA=avx2
+              (FractalAD's cpu device), ATEN_CPU_CAPABILITY=avx2
               and ONEDNN_MAX_CPU_ISA=AVX2 (torch), FAISS_OPT_LEVEL=avx2 (faiss), NUMBA_CPU_NAME=haswell (numba).
 Environment: FRACTALAD_BENCH (default .build/release/fractalad-bench), PEER_PYTHON (default .build/peer-venv).
 """
@@ -27,7 +28,8 @@ FAMILIES = [  # (workload prefix, peer script)
     ("infer", "torch_peers.py"), ("topk", "topk_peers.py"), ("coreset", "coreset_peers.py"),
     ("patchcore", "patchcore_peer.py"), ("chaos", "chaos_peer.py"),
 ]
-AVX2 = {"POCL_LLVM_CPU_NAME": "haswell", "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+AVX2 = {"POCL_LLVM_CPU_NAME": "haswell", "FRACTALAD_HOST_ISA": "avx2", "ATEN_CPU_CAPABILITY": "avx2",
+        "ONEDNN_MAX_CPU_ISA": "AVX2",
         "FAISS_OPT_LEVEL": "avx2", "NUMBA_CPU_NAME": "haswell"}
 
 

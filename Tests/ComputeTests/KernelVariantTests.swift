@@ -29,17 +29,18 @@ import TestSupport
         }
     }
 
-    /// Every register tile of the CPU-shaped convolution kernels on every OpenCL device (launched in the CPU shape).
-    static let convolutionTiles: [Forced] = {
+    /// Every register tile of the CPU-shaped convolution and GEMM kernels on every OpenCL device (launched in the
+    /// CPU shape).
+    static func registerTiles(_ kernels: [TunableKernel]) -> [Forced] {
         guard let descriptors = try? OpenCLPlatform.devices() else { return [] }
         return descriptors.flatMap { descriptor in
-            [TunableKernel.conv2dCPU, .conv2dBackwardFilterCPU].flatMap { kernel in
+            kernels.flatMap { kernel in
                 kernel.candidates(for: descriptor.properties).map {
                     Forced(descriptorIndex: descriptor.index, shape: .cpu, kernel: kernel, parameters: $0)
                 }
             }
         }
-    }()
+    }
 
     static let cases: [DistanceTests.Case] = [
         .init(m: 1, n: 1, depth: 1, k: 1),
@@ -68,13 +69,23 @@ import TestSupport
         }
     }
 
-    @Test(arguments: convolutionTiles)
+    @Test(arguments: registerTiles([.conv2dCPU, .conv2dBackwardFilterCPU]))
     func everyConvolutionTileMatchesTheReference(_ forced: Forced) throws {
         let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
         let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
         for c in ConvTests.cases {
             ConvTests.expectMatches(try ConvTests.run(c, on: device), try ConvTests.run(c, on: TestDevices.reference),
                                     c, "\(c) with \(forced)")
+        }
+    }
+
+    @Test(arguments: registerTiles([.gemmCPU]))
+    func everyGemmTileMatchesTheReference(_ forced: Forced) throws {
+        let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
+        let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
+        for c in GemmTests.cases {
+            expectClose(try GemmTests.run(c, on: device), try GemmTests.run(c, on: TestDevices.reference),
+                        reductionTolerance(c.k), "\(c) with \(forced)")
         }
     }
 
@@ -87,6 +98,8 @@ import TestSupport
         #expect(TunableKernel.nearestNeighborsCPU.fallback(for: properties(width: 8))["NN_LANES"] == 8)
         #expect(TunableKernel.conv2dCPU.fallback(for: properties(width: 16))["CONV_COLUMNS"] == 32)
         #expect(TunableKernel.conv2dCPU.fallback(for: properties(width: 8))["CONV_COLUMNS"] == 16)
+        #expect(TunableKernel.gemmCPU.fallback(for: properties(width: 16))["GEMM_COLUMNS"] == 32)
+        #expect(TunableKernel.gemmCPU.fallback(for: properties(width: 8))["GEMM_COLUMNS"] == 16)
         for width in [1, 4, 8, 16] {
             let p = properties(width: width)
             for kernel in TunableKernel.allCases {

@@ -13,12 +13,15 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
     case conv2dCPU = "conv2d_cpu"
     /// `conv.cl:conv2d_backward_filter_cpu`: a `CONV_ROWS` taps × `CONV_COLUMNS` channels register tile.
     case conv2dBackwardFilterCPU = "conv2d_backward_filter_cpu"
+    /// `gemm.cl:gemm_cpu`: a `GEMM_ROWS` × `GEMM_COLUMNS` register tile.
+    case gemmCPU = "gemm_cpu"
 
     /// The `.cl` file the kernel lives in.
     public var program: String {
         switch self {
         case .nearestNeighborsCPU, .nearestNeighborsGPU: "distance"
         case .conv2dCPU, .conv2dBackwardFilterCPU: "conv"
+        case .gemmCPU: "gemm"
         }
     }
 
@@ -39,9 +42,9 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
         case .conv2dCPU, .conv2dBackwardFilterCPU:
             // Rows × channels: accumulators of rows·channels floats plus the channel vector, around 16 registers
             // at 8 floats (AVX2) or 32 at 16 floats (AVX-512).
-            return [(4, 16), (6, 16), (8, 16), (2, 32), (4, 32), (8, 32)].map {
-                KernelParameters(["CONV_ROWS": $0.0, "CONV_COLUMNS": $0.1])
-            }
+            return Self.registerTiles.map { KernelParameters(["CONV_ROWS": $0.0, "CONV_COLUMNS": $0.1]) }
+        case .gemmCPU:
+            return Self.registerTiles.map { KernelParameters(["GEMM_ROWS": $0.0, "GEMM_COLUMNS": $0.1]) }
         }
     }
 
@@ -57,8 +60,15 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
         case .conv2dCPU, .conv2dBackwardFilterCPU:
             let wide = properties.nativeFloatVectorWidth >= 16
             return KernelParameters(["CONV_ROWS": wide ? 8 : 6, "CONV_COLUMNS": wide ? 32 : 16])
+        case .gemmCPU:
+            let wide = properties.nativeFloatVectorWidth >= 16
+            return KernelParameters(["GEMM_ROWS": wide ? 8 : 6, "GEMM_COLUMNS": wide ? 32 : 16])
         }
     }
+
+    /// Rows × columns of the CPU-shaped convolution and GEMM tiles: `rows · columns` accumulator floats plus one
+    /// row of B, around 16 vector registers at 8 floats (AVX2) or 32 at 16 floats (AVX-512).
+    private static let registerTiles = [(4, 16), (6, 16), (8, 16), (2, 32), (4, 32), (8, 32)]
 
     /// The shape classes a variant is tuned for, each with the problem it is timed on.
     public var shapeClasses: [TuningShapeClass] {
@@ -67,15 +77,15 @@ public enum TunableKernel: String, CaseIterable, Sendable, Codable {
             [64, 256, 1_024].flatMap { depth in
                 [1, 16].map { TuningShapeClass(depth: depth, k: $0) }
             }
-        case .conv2dCPU, .conv2dBackwardFilterCPU:
+        case .conv2dCPU, .conv2dBackwardFilterCPU, .gemmCPU:
             [.every]
         }
     }
 }
 
 /// One (depth, k) class of nearest-neighbour problems: depths round up to 64, 256 or 1,024 (and beyond), k to 1 or
-/// several. A class is timed on 256 queries against 8,192 bank rows of its depth. Kernels whose best tile does not
-/// depend on the shape (the convolutions: every ResNet layer has at least 32 channels on one side) have the single
+/// several. A class is timed on 256 queries against 8,192 bank rows of its depth. Kernels whose best register tile
+/// depends on the vector registers rather than the shape (the CPU-shaped convolutions and GEMM) have the single
 /// class ``every``.
 public struct TuningShapeClass: Hashable, Sendable, CustomStringConvertible {
     public let depth: Int
@@ -110,7 +120,7 @@ public struct KernelParameters: Hashable, Sendable, Codable, CustomStringConvert
 
     public var description: String {
         values.keys.sorted().map { key in
-            let name = key.replacingOccurrences(of: "NN_", with: "").replacingOccurrences(of: "CONV_", with: "")
+            let name = ["NN_", "CONV_", "GEMM_"].reduce(key) { $0.replacingOccurrences(of: $1, with: "") }
             return "\(name.lowercased())\(values[key]!)"
         }
             .joined(separator: ".")

@@ -72,11 +72,18 @@ extension OpenCLDevice: GemmOps {
 
     /// Columns per panel of packed B operands (`PANEL` in `Kernels/gemm.cl`).
     static let gemmPanel = 32
-    /// Rows of the CPU kernel's register tile (`MR` in `Kernels/gemm.cl`).
+    /// Rows of A's packed panels (`MR` in `Kernels/gemm.cl`).
     static let gemmRows = 8
 
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
                      into c: Tensor) throws {
+        try gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: c, tile: nil)
+    }
+
+    /// ``gemm(_:transposeA:_:transposeB:alpha:beta:into:)`` with the CPU kernel's register tile `tile` (the
+    /// tuner's candidates), or the tuned or default one when nil.
+    func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
+              into c: Tensor, tile: KernelParameters?) throws {
         let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
                                                 device: self)
         var left = GemmOperandA(buffer: a.buffer, rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1)
@@ -93,7 +100,21 @@ extension OpenCLDevice: GemmOps {
             right = .packed(try packGemmPanels(right, k: k, n: n).buffer, k: k)
         }
         try enqueueGemm(m: m, n: n, k: k, alpha: alpha, a: left, b: right, beta: beta,
-                        c: GemmOutput(buffer: c.buffer, rowStride: n))
+                        c: GemmOutput(buffer: c.buffer, rowStride: n), tile: tile)
+    }
+
+    /// Seconds of one product of the tuning problem with `tile`: [256, 512] · [512, 256], unpacked (the size of
+    /// ResNet's linear layers and of the convolution gradients' chunks).
+    func timeGemm(_ tile: KernelParameters) throws -> Double {
+        let a = try Tensor(tuningValues(256 * 512, seed: 4), shape: [256, 512], on: self)
+        let b = try Tensor(tuningValues(512 * 256, seed: 5), shape: [512, 256], on: self)
+        let c = try Tensor(uninitialized: [256, 256], on: self)
+        try synchronize()
+        let start = ContinuousClock.now
+        try gemm(a, transposeA: false, b, transposeB: false, alpha: 1, beta: 0, into: c, tile: tile)
+        try synchronize()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// Copies B into zero-padded panels (`[ceil(N/32), K, 32]`).
@@ -116,9 +137,10 @@ extension OpenCLDevice: GemmOps {
         return panels
     }
 
-    /// Enqueues `c ← α·A·B + β·c` with the kernel shape of ``variant``.
+    /// Enqueues `c ← α·A·B + β·c` with the kernel shape of ``variant`` (and the CPU kernel's register `tile`, or
+    /// the tuned or default one when nil).
     func enqueueGemm(m: Int, n: Int, k: Int, alpha: Float, a: GemmOperandA, b: GemmOperandB, beta: Float,
-                     c: GemmOutput) throws {
+                     c: GemmOutput, tile: KernelParameters? = nil) throws {
         guard m > 0, n > 0 else { return }
         let arguments: [KernelArgument] = [
             .int(m), .int(n), .int(k), .float(alpha),
@@ -129,9 +151,10 @@ extension OpenCLDevice: GemmOps {
         ]
         switch variant {
         case .cpu:
-            let rowTiles = (m + Self.gemmRows - 1) / Self.gemmRows
+            let tile = try tile ?? parameters(for: .gemmCPU, .every)
+            let (rows, columns) = (tile["GEMM_ROWS"], tile["GEMM_COLUMNS"])
             // One work-item per group: groups of 1, 4 and 16 row tiles measured the same on PoCL.
-            try launch(Self.gemmCPU, global: [rowTiles, (n + Self.gemmPanel - 1) / Self.gemmPanel],
+            try launch(Self.gemmCPU.variant(tile), global: [(m + rows - 1) / rows, (n + columns - 1) / columns],
                        local: [1, 1], arguments)
         case .gpu:
             try launch(Self.gemmGPU, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], arguments)

@@ -32,7 +32,7 @@ extension OpenCLDevice {
 
     /// The kernels this device's shape launches that have tuned variants.
     public var tunableKernels: [TunableKernel] {
-        [nearestNeighborsKernel] + (variant == .cpu ? [.conv2dCPU, .conv2dBackwardFilterCPU] : [])
+        [nearestNeighborsKernel] + (variant == .cpu ? [.conv2dCPU, .conv2dBackwardFilterCPU, .gemmCPU] : [])
     }
 
     /// `fractalad tune`: times every variant of every tunable kernel for every shape class and caches the winners,
@@ -61,6 +61,7 @@ extension OpenCLDevice {
             switch kernel {
             case .nearestNeighborsCPU, .nearestNeighborsGPU: try timeNearestNeighbors(candidate, shapeClass)
             case .conv2dCPU, .conv2dBackwardFilterCPU: try timeConv(kernel, candidate)
+            case .gemmCPU: try timeGemm(candidate)
             }
         }
         tuned.withLock { $0[key] = result.winner }
