@@ -85,7 +85,7 @@ import TestSupport
         let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
         for c in GemmTests.cases {
             expectClose(try GemmTests.run(c, on: device), try GemmTests.run(c, on: TestDevices.reference),
-                        reductionTolerance(c.k), "\(c) with \(forced)")
+                        Tolerance.reduction(c.k), "\(c) with \(forced)")
         }
     }
 
