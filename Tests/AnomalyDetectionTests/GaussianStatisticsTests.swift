@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import Testing
+import TestSupport
 @testable import AnomalyDetection
 
 /// Issue 9 tests: Ledoit–Wolf against `sklearn.covariance.LedoitWolf`, Mahalanobis distances against
@@ -20,7 +21,11 @@ import Testing
     struct InverseCase: Decodable {
         var d: Int, condition: Double, matrix: [Double], inverse: [Double]
     }
+    struct GaussianCase: Decodable {
+        var n: Int, channels: [Int], train: [[Double]], test: [[Double]], scores: [Double]
+    }
     struct Fixtures: Decodable {
+        var gaussian: GaussianCase
         var ledoitWolf: [LedoitWolfCase]
         var padim: [PaDiMCase]
         var illConditioned: [InverseCase]
@@ -28,9 +33,7 @@ import Testing
 
     static let fixtures: Fixtures = try! JSONDecoder().decode(Fixtures.self, from: fixtureData("detector_fixtures.json"))
 
-    static func devices() throws -> [any Device] {
-        [CPUDevice.reference as any Device] + (try OpenCLPlatform.devices().map { try Devices.openCL($0.index) })
-    }
+    static func devices() throws -> [any Device] { try TestDevices.all }
 
     /// Largest absolute difference relative to the largest reference magnitude.
     static func relativeError(_ got: [Double], _ expected: [Double]) -> Double {

@@ -30,6 +30,18 @@ import Testing
                 "\(evaluate.stdout)")
     }
 
+    @Test func gaussianFitsAndEvaluates() throws {
+        let folder = try Folder()
+        let root = try PatchCoreCommandTests.inspection(folder)
+        let fit = try Tool.run(["fit", "--method", "gaussian", "--train", "\(root)/washer/train/good", "--out",
+                                folder.path("washer.gaussian")] + PatchCoreCommandTests.small)
+        #expect(fit.status == 0 && fit.stdout.contains("Gaussian AD: 5 levels (64+64+128+256+512 channels) from 4 "
+            + "images"), "\(fit.stdout) \(fit.stderr)")
+        let evaluate = try Tool.run(["evaluate", "--method", "gaussian", "--dataset", "mvtec", "--root", root, "--out",
+                                     folder.path("results"), "--no-heatmaps"] + PatchCoreCommandTests.small)
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("Gaussian AD on mvtec"), "\(evaluate.stderr)")
+    }
+
     @Test func optionsOfAnotherMethodAreUsageErrors() throws {
         let folder = try Folder()
         for (method, option, value) in [("padim", "coreset", "0.5"), ("patchcore", "covariance", "ledoit-wolf")] {

@@ -9,12 +9,16 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
     /// PaDiM (Defard et al., "PaDiM: a Patch Distribution Modeling Framework for Anomaly Detection and
     /// Localization", ICPR 2021).
     case padim
+    /// Gaussian AD (Rippel et al., "Modeling the Distribution of Normal Data in Pre-Trained Deep Features for
+    /// Anomaly Detection", ICPR 2020).
+    case gaussian
 
     /// The method's name in tables and messages.
     public var title: String {
         switch self {
         case .patchcore: "PatchCore"
         case .padim: "PaDiM"
+        case .gaussian: "Gaussian AD"
         }
     }
 
@@ -23,6 +27,7 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
         switch self {
         case .patchcore: PatchCore.self
         case .padim: PaDiM.self
+        case .gaussian: GaussianAD.self
         }
     }
 }

@@ -40,6 +40,11 @@ enum DetectorOptions {
                 settings.featureCount = try arguments.int("features", in: 1...PaDiMSettings.maximumFeatureCount)
                 settings.covariance = try arguments.choice("covariance", default: settings.covariance)
                 return try PaDiM(settings: settings, extractor: extractor, batchSize: batch)
+            case .gaussian:
+                var settings = GaussianADSettings.official
+                var seed: UInt64 = 0
+                try common(arguments, &settings.stages, &settings.preprocessing, &seed)
+                return try GaussianAD(settings: settings, extractor: extractor, batchSize: batch)
             }
         } catch let error as DetectorError {
             throw UsageError(error.description)

@@ -1,5 +1,5 @@
-"""Writes detector_fixtures.json: Ledoit-Wolf, Mahalanobis, PaDiM patch scores and float64 inverses of
-ill-conditioned covariances, computed independently with NumPy, SciPy and scikit-learn.
+"""Writes detector_fixtures.json: Ledoit-Wolf, Mahalanobis, PaDiM patch scores, Gaussian AD image scores and float64
+inverses of ill-conditioned covariances, computed independently with NumPy, SciPy and scikit-learn.
 
 Run once with scikit-learn installed (python3 -m venv .build/venv && .build/venv/bin/pip install numpy scipy
 scikit-learn; .build/venv/bin/python make_detector_fixtures.py). Inputs are float32-representable so the Swift
@@ -63,10 +63,24 @@ def ill_conditioned_case(d, condition):
             "inverse": np.linalg.inv(a).ravel().tolist()}
 
 
+def gaussian_case(n, channels):
+    # Pooled vectors of n training images and 3 test images per level; score = sum of per-level distances.
+    train = [f32((n, c), 1.0, 0.2) @ (np.eye(c) + f32((c, c), 0.3)) for c in channels]
+    train = [t.astype(np.float32).astype(np.float64) for t in train]
+    test = [f32((3, c), 1.4, 0.2) for c in channels]
+    scores = np.zeros(3)
+    for t, q in zip(train, test):
+        model = LedoitWolf().fit(t)
+        scores += [mahalanobis(v, model.location_, model.precision_) for v in q]
+    return {"n": n, "channels": channels, "train": [t.ravel().tolist() for t in train],
+            "test": [q.ravel().tolist() for q in test], "scores": scores.tolist()}
+
+
 fixtures = {
     "ledoitWolf": [ledoit_wolf_case(12, 7), ledoit_wolf_case(6, 10), ledoit_wolf_case(40, 3)],
     "padim": [padim_case("regularized"), padim_case("ledoit-wolf")],
     "illConditioned": [ill_conditioned_case(12, 1e6), ill_conditioned_case(30, 1e9)],
+    "gaussian": gaussian_case(15, [9, 20]),
 }
 with open("detector_fixtures.json", "w") as out:
     json.dump(fixtures, out, indent=None, separators=(",", ":"))
