@@ -24,7 +24,13 @@ import TestSupport
     struct GaussianCase: Decodable {
         var n: Int, channels: [Int], train: [[Double]], test: [[Double]], scores: [Double]
     }
+    struct SPADECase: Decodable {
+        var n: Int, k: Int, side: Int, sigma: Double, grids: [[Int]]
+        var train: [[Double]], test: [[Double]], trainPooled: [Double], testPooled: [Double]
+        var scores: [Double], maps: [[Double]]
+    }
     struct Fixtures: Decodable {
+        var spade: SPADECase
         var gaussian: GaussianCase
         var ledoitWolf: [LedoitWolfCase]
         var padim: [PaDiMCase]

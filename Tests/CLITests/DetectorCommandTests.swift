@@ -42,6 +42,18 @@ import Testing
         #expect(evaluate.status == 0 && evaluate.stdout.contains("Gaussian AD on mvtec"), "\(evaluate.stderr)")
     }
 
+    @Test func spadeEvaluatesAndPredicts() throws {
+        let folder = try Folder()
+        let root = try PatchCoreCommandTests.inspection(folder)
+        let out = folder.path("results")
+        let evaluate = try Tool.run(["evaluate", "--method", "spade", "--neighbors", "3", "--dataset", "mvtec", "--root",
+                                     root, "--out", out, "--no-heatmaps", "--save-models"] + PatchCoreCommandTests.small)
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("SPADE on mvtec"), "\(evaluate.stderr)")
+        let predict = try Tool.run(["predict", "--model", "\(out)/washer.spade", "--out", folder.path("p"), "--device",
+                                    "opencl", "\(root)/washer/test/good"])
+        #expect(predict.status == 0, "\(predict.stderr)")
+    }
+
     @Test func optionsOfAnotherMethodAreUsageErrors() throws {
         let folder = try Folder()
         for (method, option, value) in [("padim", "coreset", "0.5"), ("patchcore", "covariance", "ledoit-wolf")] {

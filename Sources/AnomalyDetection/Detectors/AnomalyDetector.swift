@@ -12,6 +12,8 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
     /// Gaussian AD (Rippel et al., "Modeling the Distribution of Normal Data in Pre-Trained Deep Features for
     /// Anomaly Detection", ICPR 2020).
     case gaussian
+    /// SPADE (Cohen & Hoshen, "Sub-Image Anomaly Detection with Deep Pyramid Correspondences", 2020).
+    case spade
 
     /// The method's name in tables and messages.
     public var title: String {
@@ -19,6 +21,7 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
         case .patchcore: "PatchCore"
         case .padim: "PaDiM"
         case .gaussian: "Gaussian AD"
+        case .spade: "SPADE"
         }
     }
 
@@ -28,6 +31,7 @@ public enum DetectionMethod: String, Sendable, Codable, CaseIterable {
         case .patchcore: PatchCore.self
         case .padim: PaDiM.self
         case .gaussian: GaussianAD.self
+        case .spade: SPADE.self
         }
     }
 }

@@ -15,7 +15,7 @@ enum DetectorOptions {
 
     /// Options that only one method reads.
     static let methodOptions: [DetectionMethod: Set<String>] = [
-        .patchcore: ["preset", "coreset", "neighbors"],
+        .patchcore: ["preset", "coreset"],
         .padim: ["features", "covariance"],
     ]
 
@@ -45,6 +45,12 @@ enum DetectorOptions {
                 var seed: UInt64 = 0
                 try common(arguments, &settings.stages, &settings.preprocessing, &seed)
                 return try GaussianAD(settings: settings, extractor: extractor, batchSize: batch)
+            case .spade:
+                var settings = SPADESettings.official
+                var seed: UInt64 = 0
+                try common(arguments, &settings.stages, &settings.preprocessing, &seed)
+                settings.neighbors = try arguments.int("neighbors", default: settings.neighbors, in: 1...16)!
+                return try SPADE(settings: settings, extractor: extractor, batchSize: batch)
             }
         } catch let error as DetectorError {
             throw UsageError(error.description)

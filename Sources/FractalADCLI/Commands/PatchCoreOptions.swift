@@ -14,7 +14,7 @@ enum PatchCoreOptions {
         .value("preset", "P", "official (patchcore-inspection, default) or anomalib"),
         .value("layers", "LIST", "backbone stages (default layer2,layer3 for patchcore, layer1,layer2,layer3 for padim)"),
         .value("coreset", "R", "fraction of patches kept by the greedy coreset, in (0, 1] (default 0.1)"),
-        .value("neighbors", "K", "nearest neighbours averaged into a patch score (default 1)"),
+        .value("neighbors", "K", "patchcore: neighbours per patch score (default 1); spade: nearest images (default 5)"),
         .value("image-size", "PX", "shorter side after resizing (default 256) ..."),
         .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none, anomalib only)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
