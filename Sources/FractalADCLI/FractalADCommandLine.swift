@@ -10,6 +10,7 @@ public enum FractalADCommandLine {
     static let commands: [any Command.Type] = [
         DevicesCommand.self,
         TuneCommand.self,
+        SelfTestCommand.self,
         IFSCommand.self,
         GenerateCommand.self,
         SyntheticCommand.self,

@@ -48,6 +48,8 @@ public struct Comparison: Sendable {
     public let worstIndex: Int
     /// Up to five elements outside the tolerance (elementwise and exact), in order.
     public let failing: [Int]
+    /// How many elements lie outside the tolerance (elementwise and exact).
+    public let mismatches: Int
     /// What went wrong, naming values; nil when the comparison passes.
     public let problem: String?
 
@@ -57,6 +59,7 @@ public struct Comparison: Sendable {
         self.tolerance = tolerance
         guard got.count == expected.count else {
             (count, maxError, nmse, fraction, worstIndex, failing) = (nil, .infinity, .infinity, .infinity, 0, [])
+            mismatches = max(got.count, expected.count)
             problem = "\(got.count) values, expected \(expected.count)"
             return
         }
@@ -77,25 +80,29 @@ public struct Comparison: Sendable {
         case .exact:
             let differing = got.indices.filter { got[$0].bitPattern != expected[$0].bitPattern }
             failing = Array(differing.prefix(5))
+            mismatches = differing.count
             worstIndex = differing.first ?? 0
             fraction = differing.isEmpty ? 0 : .infinity
             problem = differing.isEmpty ? nil
                 : "\(differing.count) of \(got.count) differ; first at \(worstIndex): \(pairs(failing))"
         case let .elementwise(absolute, relative):
-            var worst = 0.0, worstAt = 0, bad: [Int] = []
+            var worst = 0.0, worstAt = 0, bad: [Int] = [], outside = 0
             for i in got.indices {
                 let allowed = Double(absolute + relative * abs(expected[i]))
                 let error = Double(abs(got[i] - expected[i]))
                 let share = got[i].isNaN != expected[i].isNaN ? .infinity : error / max(allowed, .leastNonzeroMagnitude)
                 if share > worst { (worst, worstAt) = (share, i) }
-                if share > 1 && bad.count < 5 { bad.append(i) }
+                if share > 1 {
+                    outside += 1
+                    if bad.count < 5 { bad.append(i) }
+                }
             }
-            (fraction, worstIndex, failing) = (worst, worstAt, bad)
+            (fraction, worstIndex, failing, mismatches) = (worst, worstAt, bad, outside)
             problem = worst <= 1 ? nil
                 : "\(tolerance) exceeded, worst at \(worstAt) is \(worst)× the threshold; \(pairs(bad))"
         case let .nmse(limit):
             let worstAt = got.indices.max { abs(got[$0] - expected[$0]) < abs(got[$1] - expected[$1]) } ?? 0
-            (fraction, worstIndex, failing) = (nmse / limit, worstAt, [])
+            (fraction, worstIndex, failing, mismatches) = (nmse / limit, worstAt, [], nmse <= limit ? 0 : got.count)
             problem = nmse <= limit ? nil
                 : "NMSE \(nmse) > \(limit) (\(nmse / limit)× the threshold); worst \(pairs([worstAt]))"
         }

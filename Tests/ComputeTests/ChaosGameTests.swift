@@ -3,77 +3,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Records built by hand from real-valued maps (the Fractals module builds them from sampled systems).
-enum ChaosGameFixtures {
-    /// Sierpinski triangle, a three-map system with a reflection, and a two-map spiral.
-    static let systems: [[[Double]]] = [
-        [[0.5, 0, 0, 0.5, 0, 0], [0.5, 0, 0, 0.5, 0.5, 0], [0.5, 0, 0, 0.5, 0.25, 0.5]],
-        [[0.6, -0.2, 0.1, -0.5, 0.3, -0.1], [-0.4, 0.3, 0.35, 0.45, -0.6, 0.2], [0.2, 0.7, -0.3, 0.1, 0.1, 0.9]],
-        [[0.82, -0.3, 0.3, 0.82, 0.1, 0.05], [0.25, 0, 0, 0.25, -0.7, 0.4]],
-    ]
-
-    static func systemRecord(_ maps: [[Double]], imageIndex: Int32, attempt: Int32) -> [Int32] {
-        var record = [Int32](repeating: 0, count: ChaosGameLayout.systemWords)
-        let determinants = maps.map { abs($0[0] * $0[3] - $0[1] * $0[2]) }
-        let total = determinants.reduce(0, +)
-        var cumulative = 0.0
-        for (k, map) in maps.enumerated() {
-            for i in 0..<4 { record[6 * k + i] = Int32((map[i] * 0x1p29).rounded()) }
-            for i in 4..<6 { record[6 * k + i] = Int32((map[i] * 0x1p20).rounded()) }
-            cumulative += determinants[k] / total
-            record[ChaosGameLayout.thresholds + k] = Int32(bitPattern: UInt32(min(cumulative * 0x1p32, 0xffff_ffff)))
-        }
-        record[ChaosGameLayout.mapCount] = Int32(maps.count)
-        // Fixed point of map 0: (I - A)^-1 b.
-        let m = maps[0]
-        let det = (1 - m[0]) * (1 - m[3]) - m[1] * m[2]
-        let x = ((1 - m[3]) * m[4] + m[1] * m[5]) / det
-        let y = (m[2] * m[4] + (1 - m[0]) * m[5]) / det
-        record[ChaosGameLayout.start] = Int32((x * 0x1p20).rounded())
-        record[ChaosGameLayout.start + 1] = Int32((y * 0x1p20).rounded())
-        record[ChaosGameLayout.imageIndex] = imageIndex
-        record[ChaosGameLayout.attempt] = attempt
-        return record
-    }
-
-    /// A view covering each image's bounds, with the given flips and patch mask.
-    static func viewRecords(bounds: [Int32], batch: Int, walkers: Int, size: Int, flips: [Int32], masks: [Int32])
-        -> [Int32] {
-        var views: [Int32] = []
-        for b in 0..<batch {
-            var box = (Int64.max, Int64.max, Int64.min, Int64.min)
-            for w in 0..<walkers {
-                let o = (b * walkers + w) * 4
-                guard bounds[o] <= bounds[o + 2] else { continue }
-                box = (min(box.0, Int64(bounds[o])), min(box.1, Int64(bounds[o + 1])),
-                       max(box.2, Int64(bounds[o + 2])), max(box.3, Int64(bounds[o + 3])))
-            }
-            let spanX = max(box.2 - box.0, 1), spanY = max(box.3 - box.1, 1)
-            let wide = [box.0, box.1, spanX, spanY, (Int64(size - 1) << 32) / spanX, (Int64(size - 1) << 32) / spanY]
-            var record = [Int32](repeating: 0, count: ChaosGameLayout.viewWords)
-            for (i, value) in wide.enumerated() {
-                record[2 * i] = Int32(truncatingIfNeeded: value)
-                record[2 * i + 1] = Int32(truncatingIfNeeded: value >> 32)
-            }
-            record[ChaosGameLayout.flips] = flips[b % flips.count]
-            record[ChaosGameLayout.patchMask] = masks[b % masks.count]
-            views += record
-        }
-        return views
-    }
-
-    static func colorRecords(batch: Int) -> [Int32] {
-        var records: [Int32] = []
-        for b in 0..<batch {
-            let side: Int32 = b % 2 == 0 ? 0 : 12_000 + Int32(b) * 1_000
-            let centre: Int32 = side == 0 ? 65_536 : 65_536 - 2 * side
-            let hue = Int32(37 * b % 256), saturation = Int32(100 + 40 * b % 155), value = Int32(140 + 30 * b % 115)
-            records += [hue, saturation, value, side, centre, 0, 0, 0]
-        }
-        return records
-    }
-}
-
 @Suite struct ChaosGameTests {
     struct Case: CustomStringConvertible, Sendable {
         var batch: Int, walkers: Int, points: Int, warmup: Int, size: Int
@@ -96,20 +25,20 @@ enum ChaosGameFixtures {
             views: [Int32]) {
         var records: [Int32] = []
         for b in 0..<c.batch {
-            records += ChaosGameFixtures.systemRecord(ChaosGameFixtures.systems[b % 3], imageIndex: Int32(b * 7 + 1),
+            records += ChaosGameSamples.systemRecord(ChaosGameSamples.systems[b % 3], imageIndex: Int32(b * 7 + 1),
                                                       attempt: Int32(b % 2))
         }
         let systems = try Tensor(records, shape: [c.batch, ChaosGameLayout.systemWords], on: device)
         let (points, bounds) = try device.chaosGameWalk(systems: systems, seed: 0x1234_5678_9abc, walkers: c.walkers,
                                                         pointsPerImage: c.points, warmup: c.warmup)
         let boundValues = try bounds.int32s()
-        let viewValues = givenViews ?? ChaosGameFixtures.viewRecords(
+        let viewValues = givenViews ?? ChaosGameSamples.viewRecords(
             bounds: boundValues, batch: c.batch, walkers: c.walkers, size: c.size,
             flips: [0, 1, 2, 4, 7, 5], masks: [0, 0b101_010_101, 0b111_111_111, 0b000_010_000])
         let views = try Tensor(viewValues, shape: [c.batch, ChaosGameLayout.viewWords], on: device)
         let counts = try device.chaosGameRasterize(points: points, views: views, size: c.size)
         let statistics = try device.chaosGameStatistics(counts: counts)
-        let colors = try Tensor(ChaosGameFixtures.colorRecords(batch: c.batch),
+        let colors = try Tensor(ChaosGameSamples.colorRecords(batch: c.batch),
                                 shape: [c.batch, ChaosGameLayout.colorWords], on: device)
         let rgb = try device.chaosGameColorize(counts: counts, statistics: statistics, colors: colors)
         let blurred = try device.chaosGameBlur(images: rgb, colors: colors)
@@ -152,7 +81,7 @@ enum ChaosGameFixtures {
 
     @Test func seedAndAttemptChangeTheWalk() throws {
         let device = TestDevices.reference
-        let record = ChaosGameFixtures.systemRecord(ChaosGameFixtures.systems[1], imageIndex: 3, attempt: 0)
+        let record = ChaosGameSamples.systemRecord(ChaosGameSamples.systems[1], imageIndex: 3, attempt: 0)
         var retry = record
         retry[ChaosGameLayout.attempt] = 1
         func walk(_ values: [Int32], seed: UInt64) throws -> [Int32] {
