@@ -16,9 +16,7 @@ struct Tool {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = try start(arguments, environment: environment)
-        process.waitUntilExit()
-        return finish(process)
+        finish(try start(arguments, environment: environment))
     }
 
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
@@ -32,9 +30,19 @@ struct Tool {
         return process
     }
 
+    /// Drains both pipes while the process runs (a child blocked on a full pipe would never exit), then waits.
     static func finish(_ process: Process) -> Result {
+        final class Output: @unchecked Sendable { var data = Data() }
+        let errors = Output(), drained = DispatchSemaphore(value: 0)
+        let stderr = (process.standardError as! Pipe).fileHandleForReading
+        DispatchQueue.global().async {
+            errors.data = stderr.readDataToEndOfFile()
+            drained.signal()
+        }
         let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        let err = errors.data
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
     }
