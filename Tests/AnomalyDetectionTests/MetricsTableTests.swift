@@ -9,9 +9,9 @@ import Testing
 
     static let table = MetricsTable(title: "PatchCore, fractal pre-training", settings: settings, rows: [
         CategoryMetrics(category: "bottle", imageAUROC: 1, pixelAUROC: 0.98164, aupro: 0.9449, imageF1Max: 0.99206,
-                        pixelF1Max: 0.75, normalImageCount: 20, anomalousImageCount: 63),
+                        pixelF1Max: 0.75, normalImageCount: 20, anomalousImageCount: 63, auIoU: 0.5),
         CategoryMetrics(category: "cable", imageAUROC: 0.9875, pixelAUROC: 0.9849, aupro: 0.9101, imageF1Max: 0.96,
-                        pixelF1Max: 0.6, normalImageCount: 58, anomalousImageCount: 92),
+                        pixelF1Max: 0.6, normalImageCount: 58, anomalousImageCount: 92, auIoU: 0.25),
         CategoryMetrics(category: "grid, \"odd\" | name", imageAUROC: 0.5, pixelAUROC: nil, aupro: nil, imageF1Max: 0.25,
                         pixelF1Max: nil, normalImageCount: 21, anomalousImageCount: 57),
     ])
@@ -20,7 +20,7 @@ import Testing
         let mean = Self.table.meanRow
         expectNear(try! #require(mean.imageAUROC), (1 + 0.9875 + 0.5) / 3, 1e-15, "image AUROC mean")
         expectNear(try! #require(mean.imageF1Max), (0.99206 + 0.96 + 0.25) / 3, 1e-15, "image F1 mean")
-        #expect(mean.pixelAUROC == nil && mean.aupro == nil && mean.pixelF1Max == nil)
+        #expect(mean.pixelAUROC == nil && mean.aupro == nil && mean.auIoU == nil && mean.pixelF1Max == nil)
         #expect(mean.normalImageCount == 99 && mean.anomalousImageCount == 212)
     }
 
@@ -29,20 +29,20 @@ import Testing
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "## PatchCore, fractal pre-training")
         #expect(lines[2] == "Evaluated at 224×224 (Resize(256) + CenterCrop(224), masks nearest); pixel metrics over all "
-                + "test images; AUPRO integrated to FPR 0.3; masks: non-zero is anomalous. backbone: WRN50. dataset: MVTec AD.")
-        #expect(lines[4] == "| Category | Image AUROC | Pixel AUROC | AUPRO | Image F1-max | Pixel F1-max | Normal images | Anomalous images |")
-        #expect(lines[5] == "|---|---:|---:|---:|---:|---:|---:|---:|")
-        #expect(lines[6] == "| bottle | 100.0 | 98.2 | 94.5 | 99.2 | 75.0 | 20 | 63 |")
-        #expect(lines[8] == "| grid, \"odd\" \\| name | 50.0 | – | – | 25.0 | – | 21 | 57 |")
-        #expect(lines[9] == "| **Mean** | 82.9 | – | – | 73.4 | – | 99 | 212 |")
+                + "test images; AUPRO and AU-IoU integrated to FPR 0.3; masks: non-zero is anomalous. backbone: WRN50. dataset: MVTec AD.")
+        #expect(lines[4] == "| Category | Image AUROC | Pixel AUROC | AUPRO | AU-IoU | Image F1-max | Pixel F1-max | Normal images | Anomalous images |")
+        #expect(lines[5] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        #expect(lines[6] == "| bottle | 100.0 | 98.2 | 94.5 | 50.0 | 99.2 | 75.0 | 20 | 63 |")
+        #expect(lines[8] == "| grid, \"odd\" \\| name | 50.0 | – | – | – | 25.0 | – | 21 | 57 |")
+        #expect(lines[9] == "| **Mean** | 82.9 | – | – | – | 73.4 | – | 99 | 212 |")
         #expect(lines.count == 11 && lines[10].isEmpty)
     }
 
     @Test func csvAtFullPrecision() throws {
         let lines = String(decoding: try Self.table.rendered(.csv), as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(lines[0] == "category,image_auroc,pixel_auroc,aupro,image_f1_max,pixel_f1_max,normal_images,anomalous_images")
-        #expect(lines[1] == "bottle,1.0,0.98164,0.9449,0.99206,0.75,20,63")
-        #expect(lines[3] == "\"grid, \"\"odd\"\" | name\",0.5,,,0.25,,21,57")
+        #expect(lines[0] == "category,image_auroc,pixel_auroc,aupro,au_iou,image_f1_max,pixel_f1_max,normal_images,anomalous_images")
+        #expect(lines[1] == "bottle,1.0,0.98164,0.9449,0.5,0.99206,0.75,20,63")
+        #expect(lines[3] == "\"grid, \"\"odd\"\" | name\",0.5,,,,0.25,,21,57")
         #expect(lines[4].hasPrefix("Mean,0.829166666666666"))
         #expect(lines.count == 5)
     }
@@ -67,6 +67,7 @@ import Testing
         let pixel = try PixelEvaluation(maps: [map], masks: [mask]).allImages
         let row = CategoryMetrics(category: "hand", image: image, pixel: pixel)
         #expect(row.imageAUROC == image.auroc && row.pixelAUROC == pixel.auroc && row.aupro == pixel.aupro.value)
+        #expect(row.auIoU == pixel.auIoU.value)
         #expect(row.imageF1Max == image.f1Max.value && row.pixelF1Max == pixel.f1Max.value)
         #expect(row.normalImageCount == 3 && row.anomalousImageCount == 3)
     }

@@ -43,6 +43,8 @@ public struct PixelMetrics: Sendable, Equatable {
     /// All pixels of the subset pooled into one ROC (anomalous pixels are the positives).
     public let roc: ROCCurve
     public let aupro: AUPRO
+    /// Pooled-pixel IoU integrated to the same FPR limit as ``aupro``.
+    public let auIoU: AUIoU
     public let f1Max: F1Max
     public let imageCount: Int
     public let anomalousImageCount: Int
@@ -52,7 +54,8 @@ public struct PixelMetrics: Sendable, Equatable {
     public var normalPixelCount: Int { roc.negativeCount }
 }
 
-/// Pixel-level localisation metrics of a test set: pooled pixel AUROC, AUPRO (``AUPRO``) and pixel F1-max, for
+/// Pixel-level localisation metrics of a test set: pooled pixel AUROC, AUPRO (``AUPRO``), AU-IoU (``AUIoU``) and
+/// pixel F1-max, for
 /// all images and for the anomalous images only, from one sort of all pixels.
 ///
 /// The pixels are sorted as order-preserving 32-bit keys with an LSD radix sort, so the result is exact (every
@@ -110,6 +113,7 @@ private struct SubsetAccumulator {
     var roc: ROCAccumulator
     var f1: F1Accumulator
     var pro: PROAccumulator
+    var iou: IoUAccumulator
 
     init(subset: ImageSubset, positives: Int, negatives: Int, regions: Int, options: PixelEvaluationOptions) throws {
         self.subset = subset
@@ -117,16 +121,18 @@ private struct SubsetAccumulator {
         f1 = F1Accumulator(positives: positives)
         pro = PROAccumulator(normals: negatives, regions: regions, limit: options.proIntegrationLimit,
                              detail: options.curveDetail)
+        iou = IoUAccumulator(positives: positives, negatives: negatives, limit: options.proIntegrationLimit)
     }
 
     mutating func add(threshold: Double, positives: Int, negatives: Int, coveredOverlap: Double) {
         roc.add(threshold: threshold, positives: positives, negatives: negatives)
         f1.add(threshold: threshold, positives: positives, negatives: negatives)
         pro.add(threshold: threshold, normals: negatives, coveredOverlap: coveredOverlap)
+        iou.add(positives: positives, negatives: negatives)
     }
 
     mutating func finish(imageCount: Int, anomalousImageCount: Int) -> PixelMetrics {
-        PixelMetrics(subset: subset, roc: roc.finish(), aupro: pro.finish(), f1Max: f1.finish(), imageCount: imageCount,
+        PixelMetrics(subset: subset, roc: roc.finish(), aupro: pro.finish(), auIoU: iou.finish(), f1Max: f1.finish(), imageCount: imageCount,
                      anomalousImageCount: anomalousImageCount)
     }
 }

@@ -6,17 +6,20 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
     public var imageAUROC: Double?
     public var pixelAUROC: Double?
     public var aupro: Double?
+    /// AU-IoU to the AUPRO's FPR limit (``AUIoU``).
+    public var auIoU: Double?
     public var imageF1Max: Double?
     public var pixelF1Max: Double?
     public var normalImageCount: Int
     public var anomalousImageCount: Int
 
     public init(category: String, imageAUROC: Double?, pixelAUROC: Double?, aupro: Double?, imageF1Max: Double?,
-                pixelF1Max: Double?, normalImageCount: Int, anomalousImageCount: Int) {
+                pixelF1Max: Double?, normalImageCount: Int, anomalousImageCount: Int, auIoU: Double? = nil) {
         self.category = category
         self.imageAUROC = imageAUROC
         self.pixelAUROC = pixelAUROC
         self.aupro = aupro
+        self.auIoU = auIoU
         self.imageF1Max = imageF1Max
         self.pixelF1Max = pixelF1Max
         self.normalImageCount = normalImageCount
@@ -28,11 +31,12 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
     public init(category: String, image: ImageEvaluation, pixel: PixelMetrics?) {
         self.init(category: category, imageAUROC: image.auroc, pixelAUROC: pixel?.auroc, aupro: pixel?.aupro.value,
                   imageF1Max: image.f1Max.value, pixelF1Max: pixel?.f1Max.value,
-                  normalImageCount: image.roc.negativeCount, anomalousImageCount: image.roc.positiveCount)
+                  normalImageCount: image.roc.negativeCount, anomalousImageCount: image.roc.positiveCount,
+                  auIoU: pixel?.auIoU.value)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case category, imageAUROC, pixelAUROC, aupro, imageF1Max, pixelF1Max, normalImageCount, anomalousImageCount
+        case category, imageAUROC, pixelAUROC, aupro, auIoU, imageF1Max, pixelF1Max, normalImageCount, anomalousImageCount
     }
 
     /// Writes every key, with `null` for a missing metric, so that JSON readers see the same keys in every row.
@@ -42,6 +46,7 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
         try container.encode(imageAUROC, forKey: .imageAUROC)
         try container.encode(pixelAUROC, forKey: .pixelAUROC)
         try container.encode(aupro, forKey: .aupro)
+        try container.encode(auIoU, forKey: .auIoU)
         try container.encode(imageF1Max, forKey: .imageF1Max)
         try container.encode(pixelF1Max, forKey: .pixelF1Max)
         try container.encode(normalImageCount, forKey: .normalImageCount)
@@ -53,6 +58,7 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
         ("Image AUROC", "image_auroc", \.imageAUROC),
         ("Pixel AUROC", "pixel_auroc", \.pixelAUROC),
         ("AUPRO", "aupro", \.aupro),
+        ("AU-IoU", "au_iou", \.auIoU),
         ("Image F1-max", "image_f1_max", \.imageF1Max),
         ("Pixel F1-max", "pixel_f1_max", \.pixelF1Max),
     ]

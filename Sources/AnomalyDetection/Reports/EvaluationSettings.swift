@@ -31,7 +31,7 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
     var summary: String {
         var text = "Evaluated at \(evaluationWidth)×\(evaluationHeight) (\(resizing)); pixel metrics over "
             + (pixelSubset == .allImages ? "all test images" : "the anomalous test images only")
-            + "; AUPRO integrated to FPR \(proIntegrationLimit); masks: \(maskBinarization)."
+            + "; AUPRO and AU-IoU integrated to FPR \(proIntegrationLimit); masks: \(maskBinarization)."
         for (key, value) in notes.sorted(by: { $0.key < $1.key }) { text += " \(key): \(value)." }
         return text
     }
