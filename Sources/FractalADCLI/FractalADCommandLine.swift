@@ -18,13 +18,15 @@ public enum FractalADCommandLine {
         FitCommand.self,
         PredictCommand.self,
         EvaluateCommand.self,
+        PollutionStudyCommand.self,
         DemoCommand.self,
     ]
 
     static var usage: String {
         var text = "usage: fractalad <command> [options]\n\nFractal pre-training and anomaly detection on OpenCL devices.\n\ncommands:\n"
+        let width = commands.map { $0.name.count }.max()! + 2
         for command in commands {
-            text += "  " + command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + command.summary + "\n"
+            text += "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + command.summary + "\n"
         }
         text += "\nRun `fractalad <command> --help` for a command's options.\n"
         return text

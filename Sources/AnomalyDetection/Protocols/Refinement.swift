@@ -139,7 +139,7 @@ public struct RefinementResult: Sendable, Equatable {
 }
 
 /// Precision, recall and F1 of a refinement; each is nil where its denominator is zero.
-public struct RefinementQuality: Sendable, Equatable {
+public struct RefinementQuality: Sendable, Equatable, Codable {
     public var removed: Int
     public var polluted: Int
     /// Removed images that were polluted.

@@ -27,6 +27,12 @@ enum DetectorOptions {
                 throw UsageError("--\(name) is a \(other.rawValue) option, but --method is \(method.rawValue)")
             }
         }
+        return try detector(method, arguments, device: device)
+    }
+
+    /// The detector of `method` with its settings from the options and the backbone of `--backbone`/`--arch`.
+    static func detector(_ method: DetectionMethod, _ arguments: Arguments, device: any Device) throws
+        -> any AnomalyDetector {
         let extractor = try PatchCoreOptions.extractor(arguments, device: device)
         let batch = try PatchCoreOptions.batchSize(arguments)
         do {
