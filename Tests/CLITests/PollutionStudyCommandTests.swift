@@ -55,3 +55,43 @@ import Testing
         #expect(scarce.stderr.contains("skipping washer") && scarce.stderr.contains("no category has enough"))
     }
 }
+
+/// `--refine` on `fit` and `evaluate`.
+@Suite struct RefinementCommandTests {
+    static let small = ["--arch", "resnet18", "--image-size", "64", "--crop", "64", "--device", "opencl"]
+
+    /// Ten training images with two defective ones mixed in: `fit --refine 0.2` removes two, ranked by the Gaussian
+    /// detector, and names them; `evaluate --refine` notes the refinement in its table.
+    @Test func fitAndEvaluateRefineTheTrainingImages() throws {
+        let folder = try PatchCoreCommandTests.Folder()
+        let root = try PollutionStudyCommandTests.inspection(folder, train: 8)
+        let train = "\(root)/washer/train/good"
+        for (index, defect) in ["crack", "spot"].enumerated() {
+            try FileManager.default.copyItem(atPath: "\(root)/washer/test/\(defect)/000.png", toPath: "\(train)/zz\(index).png")
+        }
+        let model = folder.path("washer.patchcore")
+        let fit = try Tool.run(["fit", "--train", train, "--out", model, "--refine", "0.2", "--refine-with", "gaussian"]
+                               + Self.small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let removed = fit.stdout.split(separator: "\n").filter { $0.hasPrefix("removed: \(train)/") }
+        #expect(removed.count == 2, "\(fit.stdout)")
+        #expect(fit.stderr.contains("refinement (sroc 0.2 by gaussian): removed 2 of 10 training images"))
+        #expect(FileManager.default.fileExists(atPath: model))
+        let out = folder.path("evaluation")
+        let evaluate = try Tool.run(["evaluate", "--dataset", "mvtec", "--root", root, "--out", out, "--no-heatmaps",
+                                     "--refine", "0.1", "--refine-strategy", "stoc"] + Self.small)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(try String(contentsOfFile: "\(out)/results.md", encoding: .utf8).contains("stoc(5) 0.1"))
+    }
+
+    @Test func badRefinementFlagsAreUsageErrors() throws {
+        let folder = try PatchCoreCommandTests.Folder()
+        for (flags, message) in [(["--refine-with", "gaussian"], "--refine-with needs --refine R"),
+                                 (["--refine", "1"], "refinement ratio"), (["--refine", "0.2", "--refine-with", "knn"], "unknown method 'knn'"),
+                                 (["--refine", "0.2", "--refine-strategy", "magic"], "unknown refinement strategy")] {
+            let result = try Tool.run(["fit", "--train", folder.path("none"), "--out", folder.path("m"), "--device", "cpu", "--arch", "resnet18"] + flags)
+            #expect(result.status == 2, "\(flags): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(flags): \(result.stderr)")
+        }
+    }
+}

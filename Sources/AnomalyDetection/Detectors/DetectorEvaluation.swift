@@ -8,9 +8,13 @@ public struct DetectorEvaluation<Detector: AnomalyDetector>: Sendable {
     /// Folder for per-image heat-map panels (`<category>/<defect>/<stem>.png`), or nil for none.
     public var heatMaps: URL?
 
-    public init(detector: Detector, heatMaps: URL?) {
+    /// Refinement of each category's training images before the fit, or nil for none.
+    public var refinement: RefinementOption?
+
+    public init(detector: Detector, heatMaps: URL?, refinement: RefinementOption? = nil) {
         self.detector = detector
         self.heatMaps = heatMaps
+        self.refinement = refinement
     }
 
     /// Progress of one category: the phase (`fit` or `test`), done and total images.
@@ -20,7 +24,9 @@ public struct DetectorEvaluation<Detector: AnomalyDetector>: Sendable {
     /// - Throws: `CancellationError` when `detector.cancellation` is set during the category.
     public func evaluate(_ category: InspectionCategory, progress: Progress = { _, _, _ in }) throws
         -> (metrics: CategoryMetrics, model: Detector.Model) {
-        let model = try detector.fit(category.train.map(\.image)) { progress("fit", $0, $1) }
+        let model = try refinement.map {
+            try detector.fit(category.train.map(\.image), refining: $0) { progress("fit", $0, $1) }.model
+        } ?? detector.fit(category.train.map(\.image)) { progress("fit", $0, $1) }
         let fitted = try detector.loaded(model)
         var scores: [Double] = [], labels: [Bool] = []
         var maps: [ScoreMap] = [], masks: [GroundTruthMask] = []

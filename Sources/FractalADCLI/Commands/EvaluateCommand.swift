@@ -16,7 +16,7 @@ enum EvaluateCommand: Command {
         .flag("no-heatmaps", "skip the per-image heat-map panels"),
         .flag("save-models", "also write each category's model file"),
         DetectorOptions.method,
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings + RefinementOptions.options
         + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
@@ -26,6 +26,7 @@ enum EvaluateCommand: Command {
         let out = URL(fileURLWithPath: arguments.string("out") ?? "fractalad-results")
         let only = try arguments.list("categories")
         let device = try CommonOptions.device(arguments, console)
+        let refinement = try RefinementOptions.option(arguments, device: device)
         let detector = try DetectorOptions.detector(arguments, device: device)
         let categories = try InspectionDataset.categories(root: root, format: format, only: only)
         let cancellation = CancellationFlag()
@@ -33,7 +34,7 @@ enum EvaluateCommand: Command {
         let table = try evaluate(detector, categories: categories,
                                  datasetName: "\(format.rawValue) \(root.lastPathComponent)", out: out,
                                  heatMaps: !arguments.flag("no-heatmaps"), saveModels: arguments.flag("save-models"),
-                                 cancellation: cancellation, console: console)
+                                 refinement: refinement, cancellation: cancellation, console: console)
         if cancellation.isCancelled {
             console.note("stopped after \(table.rows.count) of \(categories.count) categories; rerun the same command "
                 + "to continue")
@@ -46,8 +47,9 @@ enum EvaluateCommand: Command {
 
     private static func evaluate<Detector: AnomalyDetector>(
         _ detector: Detector, categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
-        saveModels: Bool, cancellation: CancellationFlag, console: Console) throws -> MetricsTable {
-        try DetectorRun(detector: detector, console: console, cancellation: cancellation).evaluate(
+        saveModels: Bool, refinement: RefinementOption?, cancellation: CancellationFlag, console: Console) throws
+        -> MetricsTable {
+        try DetectorRun(detector: detector, console: console, cancellation: cancellation, refinement: refinement).evaluate(
             categories, datasetName: datasetName, out: out, heatMaps: heatMaps, saveModels: saveModels)
     }
 }
@@ -59,14 +61,19 @@ struct DetectorRun<Detector: AnomalyDetector> {
     let detector: Detector
     let console: Console
     var cancellation = CancellationFlag()
+    /// Refinement of each category's training images (`--refine`), or nil.
+    var refinement: RefinementOption?
 
     func evaluate(_ categories: [InspectionCategory], datasetName: String, out: URL, heatMaps: Bool,
                   saveModels: Bool) throws -> MetricsTable {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var cancellable = detector
         cancellable.cancellation = cancellation
+        var refinement = self.refinement
+        refinement?.refiner?.cancellation = cancellation
         let evaluation = DetectorEvaluation(detector: cancellable,
-                                             heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil)
+                                             heatMaps: heatMaps ? out.appending(path: "heatmaps") : nil,
+                                             refinement: refinement)
         let finished = out.appending(path: "categories")
         try FileManager.default.createDirectory(at: finished, withIntermediateDirectories: true)
         let fingerprint = try runFingerprint()
@@ -107,7 +114,8 @@ struct DetectorRun<Detector: AnomalyDetector> {
                 evaluationWidth: side, evaluationHeight: side, resizing: resizing + ", masks nearest",
                 maskBinarization: .nonZero,
                 notes: settings.notes.merging(["method": Detector.method.rawValue,
-                                               "backbone": backbone.checkpoint ?? "random \(backbone.architecture)"])
+                                               "backbone": backbone.checkpoint ?? "random \(backbone.architecture)"]
+                                                  .merging(refinement.map { ["refinement": $0.description] } ?? [:]) { $1 })
                     { $1 }),
             rows: rows)
         // An interrupted run writes no table: results files always cover every category asked for.
@@ -131,6 +139,6 @@ struct DetectorRun<Detector: AnomalyDetector> {
         encoder.outputFormatting = .sortedKeys
         let settings = String(decoding: try encoder.encode(detector.settings), as: UTF8.self)
         let backbone = String(decoding: try encoder.encode(detector.extractor.reference), as: UTF8.self)
-        return Detector.method.rawValue + settings + backbone
+        return Detector.method.rawValue + settings + backbone + (refinement.map { "|refined \($0.description)" } ?? "")
     }
 }

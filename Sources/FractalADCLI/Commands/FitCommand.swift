@@ -10,25 +10,35 @@ enum FitCommand: Command {
         .value("train", "DIR", "folder of defect-free PNG/JPEG images, searched recursively (required)"),
         .value("out", "MODEL", "model file to write (required)"),
         DetectorOptions.method,
-    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings
+    ] + PatchCoreOptions.backbone + PatchCoreOptions.settings + DetectorOptions.settings + RefinementOptions.options
         + [CommonOptions.device, CommonOptions.verbose]
 
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let train = URL(fileURLWithPath: try arguments.required("train"))
         let out = URL(fileURLWithPath: try arguments.required("out"))
         let device = try CommonOptions.device(arguments, console)
+        let refinement = try RefinementOptions.option(arguments, device: device)
         let detector = try DetectorOptions.detector(arguments, device: device)
         let images = try InspectionDataset.images(in: train)
-        return try fit(detector, images: images, out: out, console: console)
+        return try fit(detector, images: images, refinement: refinement, out: out, console: console)
     }
 
-    private static func fit<Detector: AnomalyDetector>(_ detector: Detector, images: [URL], out: URL,
+    private static func fit<Detector: AnomalyDetector>(_ detector: Detector, images: [URL],
+                                                        refinement: RefinementOption?, out: URL,
                                                         console: Console) throws -> Int32 {
         InterruptHandler.install(detector.cancellation, console: console)
         let display = ProgressDisplay(console, label: "fit", unit: "images")
         let model: Detector.Model
         do {
-            model = try detector.fit(images) { display.update(done: $0, total: $1) }
+            if let refinement {
+                let refined = try detector.fit(images, refining: refinement) { display.update(done: $0, total: $1) }
+                model = refined.model
+                console.note("refinement (\(refinement.description)): removed \(refined.refinement.removed.count) of "
+                    + "\(images.count) training images")
+                for index in refined.refinement.removed { console.print("removed: \(images[index].path)") }
+            } else {
+                model = try detector.fit(images) { display.update(done: $0, total: $1) }
+            }
         } catch is CancellationError {
             display.finish()
             console.note("stopped before the model was complete; nothing was written; rerun the same command")
