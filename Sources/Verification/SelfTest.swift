@@ -17,7 +17,8 @@ public struct SelfTestRow: Sendable {
 }
 
 /// `fractalad selftest`: the ``OpTable`` on a device against the reference loops. On an OpenCL device, every
-/// variant its tuner may pick of each tuned kernel is forced in turn and checked on the ops of that kernel's family.
+/// variant its tuner may pick of each tuned kernel is forced in turn and checked on the ops of that kernel's family
+/// (the variant's `-D` options rebuild the whole `.cl` file).
 public enum SelfTest {
     /// Runs the checks and reports each row as it is measured.
     /// - Parameters:

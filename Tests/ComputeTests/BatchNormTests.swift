@@ -68,11 +68,11 @@ import TestSupport
         // sums over the channel.
         let elementwise = Tolerance.elementwise(absolute: 2e-5 + 2 * abs(c.offset).ulp, relative: 2e-5)
         let statistics = Tolerance.elementwise(absolute: 1e-6 * (1 + abs(c.offset)), relative: 1e-5)
-        let sums = LayerTesting.reduction(length: c.length, magnitude: 2)
+        let sums = Tolerance.sums(length: c.length, magnitude: 2)
         // dγ = σ̂·Σdy·(x − μ) also moves by σ̂·δμ·Σdy when a device's float μ differs from the reference's by δμ
         // (a few ulp of μ).
         let meanError = 4 * expected.mean.map { abs($0).ulp }.max()!
-        let gammaSums = LayerTesting.reduction(
+        let gammaSums = Tolerance.sums(
             length: c.length, magnitude: 2,
             extraAbsolute: meanError * expected.inverseStd.max()! * expected.betaGradient.map(abs).max()!)
         for device in try TestDevices.underTest {
@@ -121,10 +121,10 @@ import TestSupport
             // dγ = σ̂·Σdy·(x − μ) moves by σ̂·δμ·Σdy when μ is rounded to float32 (see the fixture test).
             let dyMass = abs(expected[3][0]) + 1
             expectClose(got[2], expected[2],
-                        LayerTesting.reduction(length: c.length, magnitude: 2,
-                                               extraAbsolute: meanRounding * expected[1][0] * dyMass),
+                        Tolerance.sums(length: c.length, magnitude: 2,
+                                       extraAbsolute: meanRounding * expected[1][0] * dyMass),
                         "dgamma: \(name)")
-            expectClose(got[3], expected[3], LayerTesting.reduction(length: c.length), "dbeta: \(name)")
+            expectClose(got[3], expected[3], Tolerance.sums(length: c.length), "dbeta: \(name)")
         }
     }
 

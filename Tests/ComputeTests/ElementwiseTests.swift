@@ -79,13 +79,13 @@ import TestSupport
         // The definition, in float64.
         if c.shape == [5, 7], c.axis == 0 {
             let columns = (0..<7).map { j in (0..<5).reduce(0.0) { $0 + Double(values[$1 * 7 + j]) } }
-            expectClose(try expected.floats(), columns.map(Float.init), LayerTesting.reduction(length: 5, magnitude: 2),
+            expectClose(try expected.floats(), columns.map(Float.init), Tolerance.sums(length: 5, magnitude: 2),
                         "\(c) against float64")
         }
         for device in try TestDevices.underTest {
             let got = try device.sum(try Tensor(values, shape: c.shape, on: device), axis: c.axis)
             expectClose(try got.floats(), try expected.floats(),
-                        LayerTesting.reduction(length: c.shape[c.axis], magnitude: 2),
+                        Tolerance.sums(length: c.shape[c.axis], magnitude: 2),
                         "\(c) on \(device.info.identifier)")
         }
     }

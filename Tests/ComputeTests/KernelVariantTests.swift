@@ -31,9 +31,8 @@ import TestSupport
 
     /// Every register tile of the CPU-shaped convolution and GEMM kernels on every OpenCL device (launched in the
     /// CPU shape).
-    static func registerTiles(_ kernels: [TunableKernel]) -> [Forced] {
-        guard let descriptors = try? OpenCLPlatform.devices() else { return [] }
-        return descriptors.flatMap { descriptor in
+    static func registerTiles(_ kernels: [TunableKernel]) throws -> [Forced] {
+        try TestDevices.descriptors.flatMap { descriptor in
             kernels.flatMap { kernel in
                 kernel.candidates(for: descriptor.properties).map {
                     Forced(descriptorIndex: descriptor.index, shape: .cpu, kernel: kernel, parameters: $0)
@@ -69,9 +68,9 @@ import TestSupport
         }
     }
 
-    @Test(arguments: registerTiles([.conv2dCPU, .conv2dBackwardFilterCPU]))
+    @Test(arguments: try registerTiles([.conv2dCPU, .conv2dBackwardFilterCPU]))
     func everyConvolutionTileMatchesTheReference(_ forced: Forced) throws {
-        let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
+        let descriptor = try TestDevices.descriptors[forced.descriptorIndex]
         let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
         for c in ConvTests.cases {
             ConvTests.expectMatches(try ConvTests.run(c, on: device), try ConvTests.run(c, on: TestDevices.reference),
@@ -79,9 +78,9 @@ import TestSupport
         }
     }
 
-    @Test(arguments: registerTiles([.gemmCPU]))
+    @Test(arguments: try registerTiles([.gemmCPU]))
     func everyGemmTileMatchesTheReference(_ forced: Forced) throws {
-        let descriptor = try OpenCLPlatform.devices()[forced.descriptorIndex]
+        let descriptor = try TestDevices.descriptors[forced.descriptorIndex]
         let device = try OpenCLDevice(descriptor, variant: .cpu, tuning: .forced([forced.kernel: forced.parameters]))
         for c in GemmTests.cases {
             expectClose(try GemmTests.run(c, on: device), try GemmTests.run(c, on: TestDevices.reference),

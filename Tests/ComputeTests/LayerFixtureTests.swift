@@ -49,15 +49,15 @@ import TestSupport
                 expectClose(try runningVariance.floats(), f.updatedRunningVariance,
                             .elementwise(absolute: 0, relative: 1e-5), "running variance: \(name)")
                 expectClose(try dx.floats(), f.inputGradient, perElement, "dx: \(name)")
-                let sums = LayerTesting.reduction(length: length, magnitude: 4)
+                let sums = Tolerance.sums(length: length, magnitude: 4)
                 expectClose(try dBeta.floats(), f.betaGradient, sums, "dbeta: \(name)")
                 // dγ = σ̂·Σdy·(x − μ) uses the float32 μ the forward pass saved (as PyTorch does); rounding μ by
                 // δ ≤ ulp(μ)/2 moves dγ by δ·σ̂·Σdy, which dominates when the mean is 1000.
                 let meanRounding = f.mean.map { abs($0).ulp / 2 }.max()!
                 let dyMass = f.outputGradient.map(abs).reduce(0, +), maxInverseStd = f.inverseStd.max()!
                 expectClose(try dGamma.floats(), f.gammaGradient,
-                            LayerTesting.reduction(length: length, magnitude: 4,
-                                                   extraAbsolute: meanRounding * maxInverseStd * dyMass),
+                            Tolerance.sums(length: length, magnitude: 4,
+                                           extraAbsolute: meanRounding * maxInverseStd * dyMass),
                             "dgamma: \(name)")
             }
         }
@@ -121,7 +121,7 @@ import TestSupport
                     labelSmoothing: f.labelSmoothing)
                 let magnitude = f.logits.map(abs).max()!
                 expectClose(try loss.floats(), [f.loss],
-                            LayerTesting.reduction(length: f.classes + f.rows, magnitude: 1 + magnitude),
+                            Tolerance.sums(length: f.classes + f.rows, magnitude: 1 + magnitude),
                             "loss: \(name)")
                 expectClose(try gradient.floats(), f.logitsGradient,
                             .elementwise(absolute: 1e-6 / Float(f.rows), relative: 1e-4), "dlogits: \(name)")

@@ -10,13 +10,6 @@ enum LayerTesting {
         get throws { [TestDevices.reference as any Device] + (try TestDevices.underTest) }
     }
 
-    /// Tolerance for results that are sums of `length` float terms of magnitude up to `magnitude`: chunked and
-    /// pairwise sums err by about `ε·√length` relative to the terms; this allows 16 times that.
-    static func reduction(length: Int, magnitude: Float = 1, extraAbsolute: Float = 0) -> Tolerance {
-        .elementwise(absolute: 16 * Float.ulpOfOne * Float(length).squareRoot() * magnitude + extraAbsolute,
-                     relative: 1e-5)
-    }
-
     /// Decodes `Fixtures/<name>.json` (written by `Fixtures/make_layer_fixtures.py`).
     static func fixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),

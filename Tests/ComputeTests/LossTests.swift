@@ -43,7 +43,7 @@ import TestSupport
         let expected = try Self.run(c, on: TestDevices.reference)
         #expect(expected.loss[0].isFinite)
         // The loss sums K products per row and N rows; gradients are single softmax terms over N.
-        let lossTolerance = LayerTesting.reduction(length: c.classes + c.rows, magnitude: 1 + c.spread)
+        let lossTolerance = Tolerance.sums(length: c.classes + c.rows, magnitude: 1 + c.spread)
         let gradientTolerance = Tolerance.elementwise(absolute: 1e-6 / Float(c.rows), relative: 1e-4)
         for device in try TestDevices.underTest {
             let got = try Self.run(c, on: device)

@@ -61,7 +61,7 @@ import TestSupport
         }
         let expected = try run(TestDevices.reference)
         let windowSize = c.window.kernelHeight * c.window.kernelWidth
-        let tolerance = LayerTesting.reduction(length: windowSize, magnitude: 2)
+        let tolerance = Tolerance.sums(length: windowSize, magnitude: 2)
         for device in try TestDevices.underTest {
             let got = try run(device)
             expectClose(got.output, expected.output, tolerance, "output: \(c) on \(device.info.identifier)")
@@ -94,7 +94,7 @@ import TestSupport
         let expected = try run(TestDevices.reference)
         #expect(expected.output.count == c.shape[0] * c.shape[1] * c.output.0 * c.output.1)
         let largestWindow = (c.shape[2] / c.output.0 + 2) * (c.shape[3] / c.output.1 + 2)
-        let tolerance = LayerTesting.reduction(length: largestWindow, magnitude: 2)
+        let tolerance = Tolerance.sums(length: largestWindow, magnitude: 2)
         for device in try TestDevices.underTest {
             let got = try run(device)
             expectClose(got.output, expected.output, tolerance, "output: \(c) on \(device.info.identifier)")
