@@ -54,6 +54,16 @@ import Testing
         #expect(predict.status == 0, "\(predict.stderr)")
     }
 
+    @Test func patchCoreWithAnInvertedFileReportsItsRecall() throws {
+        let folder = try Folder()
+        let root = try PatchCoreCommandTests.inspection(folder)
+        let fit = try Tool.run(["fit", "--train", "\(root)/washer/train/good", "--out", folder.path("m"), "--neighbors",
+                                "5", "--index", "ivf", "--probes", "2"] + PatchCoreCommandTests.small)
+        #expect(fit.status == 0 && fit.stdout.contains("IVF 5 lists, 2 probes, recall@5 "), "\(fit.stdout) \(fit.stderr)")
+        let lists = try Tool.run(["fit", "--train", folder.path("x"), "--out", folder.path("n"), "--lists", "4"])
+        #expect(lists.status == 2 && lists.stderr.contains("--lists and --probes need --index ivf"), "\(lists.stderr)")
+    }
+
     @Test func optionsOfAnotherMethodAreUsageErrors() throws {
         let folder = try Folder()
         for (method, option, value) in [("padim", "coreset", "0.5"), ("patchcore", "covariance", "ledoit-wolf")] {

@@ -137,25 +137,60 @@ public struct PatchCore: AnomalyDetector {
                 + "of at least \(settings.neighbors) patches, but it holds \(bankSize) (of \(patches) training "
                 + "patches); use fewer neighbours, a larger coreset ratio or more training images")
         }
-        return PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank, dimension: dimension,
-                              grid: grid, trainingImages: trainingImages, trainingPatches: patches)
+        var model = PatchCoreModel(settings: settings, backbone: extractor.reference, bank: bank,
+                                   dimension: dimension, grid: grid, trainingImages: trainingImages,
+                                   trainingPatches: patches)
+        if settings.ivf != nil { model.ivfRecall = try ivfRecall(model, rows: rows) }
+        return model
+    }
+
+    /// Training patches the IVF recall is measured on.
+    static let recallSample = 1000
+
+    /// Recall@k of the IVF search against exact search, on up to ``recallSample`` training patches spread evenly
+    /// over the training set.
+    private func ivfRecall(_ model: PatchCoreModel, rows: [Float]) throws -> Double {
+        let device = extractor.device, d = model.dimension, patches = rows.count / d
+        let step = max(1, patches / Self.recallSample)
+        var sample = [Float]()
+        for row in stride(from: 0, to: patches, by: step).prefix(Self.recallSample) {
+            sample += rows[(row * d)..<((row + 1) * d)]
+        }
+        let queries = try Tensor(sample, shape: [sample.count / d, d], on: device)
+        let search = try resident(model)
+        let k = settings.neighbors
+        let exact = try device.nearestNeighbors(queries: queries, bank: search.bank, k: k, chunkRows: nil).indices
+        let approximate = try search.index!.search(queries: queries, k: k).indices
+        return InvertedFileIndex.recall(approximate: approximate, exact: try exact.int32s(), k: k)
     }
 
     // MARK: Scoring
 
-    /// The memory bank as a device tensor for nearest-neighbour search.
-    public func resident(_ model: PatchCoreModel) throws -> Tensor {
-        try model.bankTensor(on: extractor.device)
+    /// The memory bank on the device, and its inverted file when the settings ask for approximate search (trained
+    /// again from the bank and the seed, so every load gives the same index).
+    public struct Search {
+        public var bank: Tensor
+        public var index: InvertedFileIndex?
     }
 
-    /// Anomaly scores and maps of prepared images against `model`'s bank (on the device: ``resident(_:)``).
+    /// The memory bank as a device tensor for nearest-neighbour search, with its IVF index if the settings ask.
+    public func resident(_ model: PatchCoreModel) throws -> Search {
+        let bank = try model.bankTensor(on: extractor.device)
+        return Search(bank: bank, index: try settings.ivf.map {
+            try InvertedFileIndex(bank: bank, settings: $0.index(bankSize: model.bankSize, seed: settings.seed))
+        })
+    }
+
+    /// Anomaly scores and maps of prepared images against `model`'s bank by exact search.
     public func score(_ images: [PreparedImage], model: PatchCoreModel, bank: Tensor) throws -> [AnomalyScore] {
-        try score(try features(images), model: model, resident: bank)
+        try score(try features(images), model: model, resident: Search(bank: bank, index: nil))
     }
 
-    /// Anomaly scores and maps of images' features against `model`'s bank (on the device: ``resident(_:)``).
-    public func score(_ features: [FeatureGrid], model: PatchCoreModel, resident bank: Tensor) throws
+    /// Anomaly scores and maps of images' features against `model`'s bank (on the device: ``resident(_:)``); the
+    /// patch scores average the neighbours found (an IVF search may find fewer than k in the lists it probes).
+    public func score(_ features: [FeatureGrid], model: PatchCoreModel, resident search: Search) throws
         -> [AnomalyScore] {
+        let bank = search.bank
         let device = extractor.device
         guard let first = features.first else { return [] }
         guard first.dimension == model.dimension else {
@@ -166,21 +201,27 @@ public struct PatchCore: AnomalyDetector {
         let locations = embedded.grid.height * embedded.grid.width
         let k = settings.neighbors
         let queries = try Tensor(embedded.rows, shape: [images.count * locations, model.dimension], on: device)
-        let (distanceTensor, indexTensor) = try device.nearestNeighbors(queries: queries, bank: bank, k: k,
-                                                                         chunkRows: nil)
-        let distances = try distanceTensor.floats(), indices = try indexTensor.int32s()
+        let distances: [Float], indices: [Int32]
+        if let index = search.index {
+            (distances, indices) = try index.search(queries: queries, k: k)
+        } else {
+            let (distanceTensor, indexTensor) = try device.nearestNeighbors(queries: queries, bank: bank, k: k,
+                                                                             chunkRows: nil)
+            (distances, indices) = (try distanceTensor.floats(), try indexTensor.int32s())
+        }
         let side = settings.preprocessing.outputSide
         var results: [AnomalyScore] = []
         for n in 0..<images.count {
             var patchScores = [Float](repeating: 0, count: locations)
             for l in 0..<locations {
                 let row = (n * locations + l) * k
-                var sum: Float = 0
-                for j in 0..<k {
+                var sum: Float = 0, found = 0
+                for j in 0..<k where distances[row + j].isFinite {
                     let d = max(distances[row + j], 0)
                     sum += settings.distance == .squared ? d : d.squareRoot()
+                    found += 1
                 }
-                patchScores[l] = sum / Float(k)
+                patchScores[l] = sum / Float(max(found, 1))
             }
             let best = patchScores.indices.max { patchScores[$0] < patchScores[$1] } ?? 0
             var score = Double(patchScores[best])

@@ -13,6 +13,9 @@ public struct PatchCoreModel: Sendable {
     public var trainingImages: Int
     /// Patches before the coreset.
     public var trainingPatches: Int
+    /// Recall@k of the IVF search against exact search on training patches, measured at fit time; nil for exact
+    /// search.
+    public var ivfRecall: Double?
 
     public var bankSize: Int { dimension > 0 ? bank.count / dimension : 0 }
 

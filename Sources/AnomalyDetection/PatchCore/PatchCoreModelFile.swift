@@ -11,17 +11,24 @@ extension PatchCoreModel: AnomalyModel {
         var gridWidth: Int
         var trainingImages: Int
         var trainingPatches: Int
+        var ivfRecall: Double?
     }
 
     public var summary: String {
         "\(bankSize) of \(trainingPatches) patches from \(trainingImages) images, \(dimension) dimensions, bank "
-            + ByteCount.text(bank.count * 4)
+            + ByteCount.text(bank.count * 4) + (ivfRecall.map { recall in
+                let index = settings.ivf!.index(bankSize: bankSize, seed: settings.seed)
+                return String(format: "; IVF %d lists, %d probes, recall@%d %.3f against exact search on %d training "
+                    + "patches", index.lists, index.probes, settings.neighbors, recall,
+                    min(trainingPatches, PatchCore.recallSample))
+            } ?? "")
     }
 
     /// Writes the model atomically.
     public func write(to url: URL) throws {
         let statistics = Statistics(dimension: dimension, gridHeight: grid.height, gridWidth: grid.width,
-                                    trainingImages: trainingImages, trainingPatches: trainingPatches)
+                                    trainingImages: trainingImages, trainingPatches: trainingPatches,
+                                    ivfRecall: ivfRecall)
         try ModelFile.write(to: url, settings: settings, backbone: backbone, statistics: statistics,
                             tensors: ["memory_bank": SafeTensor(bank, shape: [bankSize, dimension])])
     }
@@ -67,5 +74,10 @@ extension PatchCoreModel: AnomalyModel {
         self.init(settings: settings, backbone: backbone, bank: bank, dimension: statistics.dimension,
                   grid: (statistics.gridHeight, statistics.gridWidth), trainingImages: statistics.trainingImages,
                   trainingPatches: statistics.trainingPatches)
+        guard (statistics.ivfRecall != nil) == (settings.ivf != nil),
+              statistics.ivfRecall.map({ (0...1).contains($0) }) ?? true else {
+            throw bad("statistics.ivfRecall must be in [0, 1] exactly when settings.ivf is set")
+        }
+        ivfRecall = statistics.ivfRecall
     }
 }

@@ -64,6 +64,28 @@ public enum ImageScoring: Sendable, Codable, Equatable {
     case reweighted(neighbors: Int)
 }
 
+/// Approximate search of PatchCore's bank, as seed 002 runs it: an inverted file of k-means lists
+/// (``InvertedFileIndex``, faiss `IndexIVFFlat`).
+public struct IVFSettings: Sendable, Codable, Equatable {
+    /// k-means lists, or nil for ⌈√M⌉ of an `M`-patch bank.
+    public var lists: Int?
+    /// Lists searched per query (faiss's `nprobe`), at most the lists.
+    public var probes: Int
+
+    public init(lists: Int?, probes: Int) {
+        self.lists = lists
+        self.probes = probes
+    }
+
+    /// The index settings for a bank of `bankSize` rows, seeded with `seed`.
+    func index(bankSize: Int, seed: UInt64) -> InvertedFileIndex.Settings {
+        let lists = min(bankSize, lists ?? Int(Double(bankSize).squareRoot().rounded(.up)))
+        var settings = InvertedFileIndex.Settings(lists: lists, probes: min(probes, lists))
+        settings.seed = seed
+        return settings
+    }
+}
+
 /// Every setting of a PatchCore model; stored in the model file.
 public struct PatchCoreSettings: DetectorSettings {
     public static let method = DetectionMethod.patchcore
@@ -84,6 +106,8 @@ public struct PatchCoreSettings: DetectorSettings {
     public var mapUpsampling: MapUpsampling
     public var mapSigma: Double
     public var seed: UInt64
+    /// Approximate bank search, or nil for exact search.
+    public var ivf: IVFSettings? = nil
 
     /// patchcore-inspection's `IM224_WR50_L2-3_P01_D1024-1024_PS-3_AN-1`: layer2 + layer3, 1024/1024 embedding,
     /// 10 % coreset, squared distance to the nearest neighbour, max image score, bilinear map + σ 4, 224 px.
@@ -101,7 +125,8 @@ public struct PatchCoreSettings: DetectorSettings {
 
     public var notes: [String: String] {
         ["stages": stages.joined(separator: "+"), "embedding": embedding.rawValue, "coreset": "\(coresetRatio)",
-         "neighbors": "\(neighbors)"]
+         "neighbors": "\(neighbors)",
+         "index": ivf.map { "ivf, \($0.lists.map(String.init) ?? "√M") lists, \($0.probes) probes" } ?? "exact"]
     }
 
     /// The largest embedding dimension a model may have (wide_resnet101_2's stem to layer4 concatenate to 3904).
@@ -129,6 +154,11 @@ public struct PatchCoreSettings: DetectorSettings {
                   "embedding dimensions must be in 1...\(Self.maximumDimension), got \(pretrainDimension) and "
                     + "\(targetDimension)")
         if let problem = preprocessing.problem { try check(false, problem) }
+        if let ivf {
+            try check((1...65_536).contains(ivf.probes), "IVF probes must be in 1...65536, got \(ivf.probes)")
+            try check(ivf.lists.map { (1...65_536).contains($0) } ?? true,
+                      "IVF lists must be in 1...65536, got \(ivf.lists ?? 0)")
+        }
         try check((0...Self.maximumMapSigma).contains(mapSigma),
                   "the map σ must be in [0, \(Self.maximumMapSigma)], got \(mapSigma)")
         if embedding == .official {

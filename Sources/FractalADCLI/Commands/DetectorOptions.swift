@@ -15,7 +15,7 @@ enum DetectorOptions {
 
     /// Options that only one method reads.
     static let methodOptions: [DetectionMethod: Set<String>] = [
-        .patchcore: ["preset", "coreset"],
+        .patchcore: ["preset", "coreset", "index", "lists", "probes"],
         .padim: ["features", "covariance"],
     ]
 

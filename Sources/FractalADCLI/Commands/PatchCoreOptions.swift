@@ -18,7 +18,12 @@ enum PatchCoreOptions {
         .value("image-size", "PX", "shorter side after resizing (default 256) ..."),
         .value("crop", "PX", "... and centre crop (default 224 official, none anomalib; 0 for none, anomalib only)"),
         .value("batch", "B", "images per backbone batch (default 8)"),
+        .value("index", "I", "patchcore: exact (default) or ivf (inverted file of k-means lists, as seed 002)"),
+        .value("lists", "N", "patchcore --index ivf: k-means lists (default ⌈√bank⌉)"),
+        .value("probes", "P", "patchcore --index ivf: lists searched per query (default 8)"),
     ]
+
+    enum Index: String, CaseIterable { case exact, ivf }
 
     enum Preset: String, CaseIterable { case official, anomalib }
 
@@ -32,6 +37,13 @@ enum PatchCoreOptions {
                                                           in: 16...4096)!
         if let crop = try arguments.int("crop", in: 0...4096) { settings.preprocessing.crop = crop == 0 ? nil : crop }
         settings.seed = try arguments.uint64("seed", default: 0)
+        let index: Index = try arguments.choice("index", default: .exact)
+        if index == .ivf {
+            settings.ivf = IVFSettings(lists: try arguments.int("lists", in: 1...65_536),
+                                       probes: try arguments.int("probes", default: 8, in: 1...65_536)!)
+        } else if arguments.string("lists") != nil || arguments.string("probes") != nil {
+            throw UsageError("--lists and --probes need --index ivf")
+        }
         do {
             try settings.validate()
         } catch let error as PatchCoreError {
