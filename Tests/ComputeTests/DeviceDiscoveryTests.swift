@@ -50,6 +50,18 @@ import TestSupport
         }
     }
 
+    /// The kernel table is the whole of every program: no kernel is launched without being listed, and no listed
+    /// program holds a kernel nothing launches.
+    @Test func theKernelTableListsExactlyTheKernelsOfEveryProgram() throws {
+        let table = KernelReference.all
+        #expect(Set(table).count == table.count, "a kernel is listed twice")
+        guard let device = try TestDevices.openCL.first else { return }
+        for program in KernelSources.embeddedNames {
+            let listed = Set(table.filter { $0.program == program }.map(\.name))
+            #expect(Set(try device.kernelNames(inProgram: program)) == listed, "\(program).cl")
+        }
+    }
+
     @Test func everyEmbeddedKernelFileBuilds() throws {
         for device in try TestDevices.openCL {
             for name in KernelSources.embeddedNames {

@@ -107,5 +107,10 @@ import TestSupport
             let other: any Device = device === TestDevices.reference ? CPUDevice.fastShared : TestDevices.reference
             _ = try device.add(try Tensor(zeros: [2], on: device), try Tensor(zeros: [2], on: other))
         }
+        // fill once checked nothing on any device: the prologue now checks it for every device.
+        try LayerTesting.expectSameError("fill across devices") { device in
+            let other: any Device = device === TestDevices.reference ? CPUDevice.fastShared : TestDevices.reference
+            try device.fill(try Tensor(zeros: [2], on: other), value: 1)
+        }
     }
 }

@@ -1,11 +1,9 @@
 extension CPUDevice: BatchNormOps {
     public func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
-                                 runningVariance: Tensor, momentum: Float, epsilon: Float) throws
-        -> (output: Tensor, mean: Tensor, inverseStd: Tensor) {
-        let (n, c, plane) = try validateBatchNormTraining(
-            x: x, gamma: gamma, beta: beta, runningMean: runningMean, runningVariance: runningVariance,
-            momentum: momentum, epsilon: epsilon, device: self)
-        let mean = try Tensor(uninitialized: [c], on: self), inverseStd = try Tensor(uninitialized: [c], on: self)
+                                 runningVariance: Tensor, momentum: Float, epsilon: Float,
+                                 geometry: BatchNormGeometry, into output: Tensor, mean: Tensor,
+                                 inverseStd: Tensor) throws {
+        let (n, c, plane) = geometry
         let source = SendablePointer(x.host(Float.self))
         let meanOut = SendablePointer(mean.host(Float.self)), inverseOut = SendablePointer(inverseStd.host(Float.self))
         let runMean = SendablePointer(runningMean.host(Float.self))
@@ -19,17 +17,14 @@ extension CPUDevice: BatchNormOps {
             runMean[channel] = (1 - momentum) * runMean[channel] + momentum * Float(mu)
             runVariance[channel] = (1 - momentum) * runVariance[channel] + momentum * Float(squares / (count - 1))
         }
-        let output = try normalize(x, n: n, c: c, plane: plane, mean: mean, inverseStd: inverseStd, gamma: gamma,
-                                   beta: beta)
-        return (output, mean, inverseStd)
+        normalize(x, n: n, c: c, plane: plane, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
+                  into: output)
     }
 
     public func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
-                                   runningVariance: Tensor, epsilon: Float) throws -> Tensor {
-        let (n, c, plane) = try validateBatchNorm(
-            "batchNormInference", x: x, channelTensors: [gamma, beta, runningMean, runningVariance], epsilon: epsilon,
-            device: self)
-        let output = try Tensor(uninitialized: x.shape, on: self)
+                                   runningVariance: Tensor, epsilon: Float, geometry: BatchNormGeometry,
+                                   into output: Tensor) throws {
+        let (n, c, plane) = geometry
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let mu = SendablePointer(runningMean.host(Float.self))
         let variance = SendablePointer(runningVariance.host(Float.self))
@@ -41,18 +36,12 @@ extension CPUDevice: BatchNormOps {
                 out[i] = (source[i] - mu[channel]) * inverse * g[channel] + b[channel]
             }
         }
-        return output
     }
 
     public func batchNormBackward(outputGradient: Tensor, input: Tensor, gamma: Tensor, mean: Tensor,
-                                  inverseStd: Tensor) throws
-        -> (inputGradient: Tensor, gammaGradient: Tensor, betaGradient: Tensor) {
-        let (n, c, plane) = try validateBatchNormBackward(
-            outputGradient: outputGradient, input: input, gamma: gamma, mean: mean, inverseStd: inverseStd,
-            device: self)
-        let gammaGradient = try Tensor(uninitialized: [c], on: self)
-        let betaGradient = try Tensor(uninitialized: [c], on: self)
-        let inputGradient = try Tensor(uninitialized: input.shape, on: self)
+                                  inverseStd: Tensor, geometry: BatchNormGeometry, into inputGradient: Tensor,
+                                  gammaGradient: Tensor, betaGradient: Tensor) throws {
+        let (n, c, plane) = geometry
         let x = SendablePointer(input.host(Float.self)), dy = SendablePointer(outputGradient.host(Float.self))
         let mu = SendablePointer(mean.host(Float.self)), inverse = SendablePointer(inverseStd.host(Float.self))
         let g = SendablePointer(gamma.host(Float.self))
@@ -77,13 +66,11 @@ extension CPUDevice: BatchNormOps {
                 }
             }
         }
-        return (inputGradient, gammaGradient, betaGradient)
     }
 
     /// `y = (x − mean)·inverseStd·γ + β` per channel, one plane per iteration.
     private func normalize(_ x: Tensor, n: Int, c: Int, plane: Int, mean: Tensor, inverseStd: Tensor, gamma: Tensor,
-                           beta: Tensor) throws -> Tensor {
-        let output = try Tensor(uninitialized: x.shape, on: self)
+                           beta: Tensor, into output: Tensor) {
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let mu = SendablePointer(mean.host(Float.self)), inverse = SendablePointer(inverseStd.host(Float.self))
         let g = SendablePointer(gamma.host(Float.self)), b = SendablePointer(beta.host(Float.self))
@@ -93,7 +80,6 @@ extension CPUDevice: BatchNormOps {
                 out[i] = (source[i] - mu[channel]) * inverse[channel] * g[channel] + b[channel]
             }
         }
-        return output
     }
 }
 

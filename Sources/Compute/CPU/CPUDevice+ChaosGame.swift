@@ -1,10 +1,7 @@
 extension CPUDevice: ChaosGameOps {
-    public func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int) throws
-        -> (points: Tensor, bounds: Tensor) {
-        let batch = try validateWalk(systems: systems, walkers: walkers, pointsPerImage: pointsPerImage,
-                                     warmup: warmup, device: self)
-        let points = try Tensor(uninitialized: [batch, pointsPerImage, 2], dtype: .int32, on: self)
-        let bounds = try Tensor(uninitialized: [batch, walkers, 4], dtype: .int32, on: self)
+    public func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int,
+                              into points: Tensor, bounds: Tensor) throws {
+        let batch = systems.shape[0]
         let records = SendablePointer(systems.host(Int32.self))
         let out = SendablePointer(points.host(Int32.self))
         let box = SendablePointer(bounds.host(Int32.self))
@@ -43,13 +40,10 @@ extension CPUDevice: ChaosGameOps {
             let b = item * 4
             box[b] = minX; box[b + 1] = minY; box[b + 2] = maxX; box[b + 3] = maxY
         }
-        return (points, bounds)
     }
 
-    public func chaosGameRasterize(points: Tensor, views: Tensor, size: Int) throws -> Tensor {
-        try validateRasterize(points: points, views: views, size: size, device: self)
+    public func chaosGameRasterize(points: Tensor, views: Tensor, size: Int, into counts: Tensor) throws {
         let batch = points.shape[0], perImage = points.shape[1]
-        let counts = try Tensor(zeros: [batch, size, size], dtype: .int32, on: self)
         let source = SendablePointer(points.host(Int32.self))
         let viewRecords = SendablePointer(views.host(Int32.self))
         let out = SendablePointer(counts.host(Int32.self))
@@ -69,13 +63,10 @@ extension CPUDevice: ChaosGameOps {
                 }
             }
         }
-        return counts
     }
 
-    public func chaosGameStatistics(counts: Tensor) throws -> Tensor {
-        try validateStatistics(counts: counts, device: self)
+    public func chaosGameStatistics(counts: Tensor, into statistics: Tensor) throws {
         let batch = counts.shape[0], plane = counts.shape[1] * counts.shape[2]
-        let statistics = try Tensor(uninitialized: [batch, 2], dtype: .int32, on: self)
         let source = SendablePointer(counts.host(Int32.self))
         let out = SendablePointer(statistics.host(Int32.self))
         forEach(batch) { image in
@@ -88,13 +79,10 @@ extension CPUDevice: ChaosGameOps {
             out[image * 2] = maximum
             out[image * 2 + 1] = nonZero
         }
-        return statistics
     }
 
-    public func chaosGameColorize(counts: Tensor, statistics: Tensor, colors: Tensor) throws -> Tensor {
-        try validateColorize(counts: counts, statistics: statistics, colors: colors, device: self)
+    public func chaosGameColorize(counts: Tensor, statistics: Tensor, colors: Tensor, into images: Tensor) throws {
         let batch = counts.shape[0], plane = counts.shape[1] * counts.shape[2]
-        let images = try Tensor(uninitialized: [batch, counts.shape[1], counts.shape[2], 3], dtype: .uint8, on: self)
         let source = SendablePointer(counts.host(Int32.self))
         let stats = SendablePointer(statistics.host(Int32.self))
         let palette = SendablePointer(colors.host(Int32.self))
@@ -114,13 +102,10 @@ extension CPUDevice: ChaosGameOps {
                 out[o] = rgb.0; out[o + 1] = rgb.1; out[o + 2] = rgb.2
             }
         }
-        return images
     }
 
-    public func chaosGameBlur(images: Tensor, colors: Tensor) throws -> Tensor {
-        try validateBlur(images: images, colors: colors, device: self)
+    public func chaosGameBlur(images: Tensor, colors: Tensor, into blurred: Tensor) throws {
         let (batch, height, width, channels) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
-        let blurred = try Tensor(uninitialized: images.shape, dtype: .uint8, on: self)
         let source = SendablePointer(images.host(UInt8.self))
         let palette = SendablePointer(colors.host(Int32.self))
         let out = SendablePointer(blurred.host(UInt8.self))
@@ -144,7 +129,6 @@ extension CPUDevice: ChaosGameOps {
                 }
             }
         }
-        return blurred
     }
 }
 

@@ -1,10 +1,8 @@
 extension CPUDevice: ConvOps {
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, options: Conv2DOptions) throws -> Tensor {
-        let s = try Conv2DShape.forward(x, weight: weight, bias: bias, options: options, device: self)
-        let y = try Tensor(uninitialized: s.outputShape, on: self)
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, shape s: Conv2DShape, into y: Tensor) throws {
         if fast {
             fastConv2d(s, x: x, weight: weight, bias: bias, y: y)
-            return y
+            return
         }
         let input = x.host(Float.self), w = weight.host(Float.self), out = y.host(Float.self)
         let b = bias?.host(Float.self)
@@ -30,16 +28,13 @@ extension CPUDevice: ConvOps {
                 }
             }
         }
-        return y
     }
 
-    public func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, inputSize: (height: Int, width: Int),
-                                   options: Conv2DOptions) throws -> Tensor {
-        let s = try Conv2DShape.backwardData(outputGradient, weight: weight, inputSize: inputSize, options: options,
-                                             device: self)
-        if fast { return try fastConv2dBackwardData(s, dy: outputGradient, weight: weight) }
-        let dx = try Tensor(zeros: s.inputShape, on: self)
+    public func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, shape s: Conv2DShape,
+                                   into dx: Tensor) throws {
+        if fast { return try fastConv2dBackwardData(s, dy: outputGradient, weight: weight, dx: dx) }
         let dy = outputGradient.host(Float.self), w = weight.host(Float.self), out = dx.host(Float.self)
+        out.update(repeating: 0, count: dx.count)
         // The adjoint of the forward loop: every product of the forward pass sends its gradient back to its input.
         for n in 0..<s.batch {
             for o in 0..<s.outChannels {
@@ -62,16 +57,11 @@ extension CPUDevice: ConvOps {
                 }
             }
         }
-        return dx
     }
 
-    public func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, kernelSize: (height: Int, width: Int),
-                                     options: Conv2DOptions, includeBias: Bool) throws
-        -> (weight: Tensor, bias: Tensor?) {
-        let s = try Conv2DShape.backwardFilter(outputGradient, input: input, kernelSize: kernelSize, options: options,
-                                               device: self)
-        if fast { return try fastConv2dBackwardFilter(s, dy: outputGradient, x: input, includeBias: includeBias) }
-        let dw = try Tensor(uninitialized: s.weightShape, on: self)
+    public func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, shape s: Conv2DShape,
+                                     into dw: Tensor, biasGradient db: Tensor?) throws {
+        if fast { return fastConv2dBackwardFilter(s, dy: outputGradient, x: input, dw: dw, db: db) }
         let dy = outputGradient.host(Float.self), x = input.host(Float.self), out = dw.host(Float.self)
         for o in 0..<s.outChannels {
             for c in 0..<s.inChannels {
@@ -95,8 +85,7 @@ extension CPUDevice: ConvOps {
                 }
             }
         }
-        guard includeBias else { return (dw, nil) }
-        let db = try Tensor(uninitialized: [s.outChannels], on: self)
+        guard let db else { return }
         let biasOut = db.host(Float.self)
         for o in 0..<s.outChannels {
             var sum: Float = 0
@@ -105,6 +94,5 @@ extension CPUDevice: ConvOps {
             }
             biasOut[o] = sum
         }
-        return (dw, db)
     }
 }

@@ -16,7 +16,6 @@ extension CPUDevice {
 
     func fastConv2d(_ s: Conv2DShape, x: Tensor, weight: Tensor, bias: Tensor?, y: Tensor) {
         let depth = s.patchSize, plane = s.outputPlane, out = s.outChannels
-        guard s.batch > 0 else { return }
         let images = chunkImages(s, perImage: depth * plane)
         withHostScratch(HostGemm.packedCount(out, depth: depth, width: HostGemm.mr)) { packedW in
             HostGemm.packRows(weight.host(Float.self), rowStride: depth, columnStride: 1, m: out, k: depth,
@@ -34,10 +33,8 @@ extension CPUDevice {
         }
     }
 
-    func fastConv2dBackwardData(_ s: Conv2DShape, dy: Tensor, weight: Tensor) throws -> Tensor {
-        let dx = try Tensor(uninitialized: s.inputShape, on: self)
+    func fastConv2dBackwardData(_ s: Conv2DShape, dy: Tensor, weight: Tensor, dx: Tensor) throws {
         let depth = s.patchSize, plane = s.outputPlane, out = s.outChannels
-        guard s.batch > 0 else { return dx }
         // dy seen as the input of a 1×1 convolution: its column matrix is dy [O, images·OH·OW].
         let gradient = try Conv2DShape(batch: s.batch, inChannels: out, height: s.outHeight, width: s.outWidth,
                                        outChannels: 1, kernelHeight: 1, kernelWidth: 1, options: Conv2DOptions(),
@@ -60,14 +57,10 @@ extension CPUDevice {
                 }
             }
         }
-        return dx
     }
 
-    func fastConv2dBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, includeBias: Bool) throws
-        -> (weight: Tensor, bias: Tensor?) {
-        let dw = try Tensor(uninitialized: s.weightShape, on: self)
+    func fastConv2dBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, dw: Tensor, db: Tensor?) {
         let depth = s.patchSize, plane = s.outputPlane, out = s.outChannels
-        if s.batch == 0 { try fill(dw, value: 0) }
         let images = chunkImages(s, perImage: depth * plane)
         withHostScratch(HostGemm.packedCount(out, depth: images * plane, width: HostGemm.mr)) { packedDy in
             withHostScratch(HostGemm.packedCount(depth, depth: images * plane, width: HostGemm.nr)) { columns in
@@ -81,8 +74,7 @@ extension CPUDevice {
                 }
             }
         }
-        guard includeBias else { return (dw, nil) }
-        let db = try Tensor(uninitialized: [out], on: self)
+        guard let db else { return }
         let gradient = UnsafeSendable(UnsafePointer(dy.host(Float.self))), sums = SendablePointer(db.host(Float.self))
         forEach(out) { o in
             var total: Float = 0
@@ -92,7 +84,6 @@ extension CPUDevice {
             }
             sums[o] = total
         }
-        return (dw, db)
     }
 
     /// Packs the column matrix of `images` images from `firstImage` (rows `(c, u, v)`, columns `(image, i, j)`)

@@ -1,10 +1,7 @@
 extension CPUDevice: DistanceOps {
-    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
-        -> (distances: Tensor, indices: Tensor) {
-        try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, into distances: Tensor,
+                                 indices: Tensor) throws {
         let (m, width) = (queries.shape[0], queries.shape[1])
-        let distances = try Tensor(uninitialized: [m, k], on: self)
-        let indices = try Tensor(uninitialized: [m, k], dtype: .int32, on: self)
         distances.host(Float.self).update(repeating: .infinity, count: m * k)
         indices.host(Int32.self).update(repeating: -1, count: m * k)
         let query = SendablePointer(queries.host(Float.self))
@@ -23,7 +20,6 @@ extension CPUDevice: DistanceOps {
                 }
             }
         }
-        return (distances, indices)
     }
 
     /// `Σ (q_d − b_d)²` summed in double precision and rounded once: the reference.
@@ -55,10 +51,9 @@ extension CPUDevice: DistanceOps {
         return sum
     }
 
-    public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {
-        try validateCoresetProject(features: features, matrix: matrix, device: self)
+    public func coresetProject(features: Tensor, matrix: Tensor, into projected: Tensor) throws {
         let (n, depth, width) = (features.shape[0], features.shape[1], matrix.shape[1])
-        let projected = try Tensor(zeros: [n, width], on: self)
+        projected.host(Float.self).update(repeating: 0, count: n * width)
         let x = SendablePointer(features.host(Float.self))
         let w = SendablePointer(matrix.host(Float.self))
         let out = SendablePointer(projected.host(Float.self))
@@ -70,13 +65,10 @@ extension CPUDevice: DistanceOps {
                 for j in 0..<width { target[j] = target[j] + value * weights[j] }
             }
         }
-        return projected
     }
 
-    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
-        try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
+    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int, into picks: Tensor) throws {
         let (n, width) = (minimumDistances.shape[0], codes.shape[1])
-        let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
         let points = SendablePointer(codes.host(UInt8.self))
         let minima = SendablePointer(minimumDistances.host(Float.self))
         let spans = fast ? min(n, 64) : 1
@@ -112,7 +104,6 @@ extension CPUDevice: DistanceOps {
                 next.0 > best.0 || (next.0 == best.0 && next.1 < best.1) ? next : best
             }.1
         }
-        return picks
     }
 
     /// Lowers the minima of the 16 points of `block` with their squared code distances to point `centre`.

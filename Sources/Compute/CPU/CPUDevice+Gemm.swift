@@ -1,8 +1,7 @@
 extension CPUDevice: GemmOps {
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
-                     into c: Tensor) throws {
-        let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
-                                                device: self)
+                     into c: Tensor, dimensions: GemmDimensions) throws {
+        let (m, k, n) = dimensions
         if fast {
             fastGemm(m: m, n: n, k: k, alpha: alpha, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
                      beta: beta, c: c)

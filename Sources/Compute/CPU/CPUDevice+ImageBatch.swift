@@ -1,9 +1,6 @@
 extension CPUDevice: ImageBatchOps {
-    public func imageBatch(_ images: Tensor, mean: [Float], std: [Float]) throws -> Tensor {
-        let channels = try validateImageBatch("imageBatch", images, dtype: .uint8, channelAxis: 3, mean: mean,
-                                              std: std, device: self)
-        let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
-        let output = try Tensor(uninitialized: [n, channels, h, w], on: self)
+    public func imageBatch(_ images: Tensor, mean: [Float], std: [Float], into output: Tensor) throws {
+        let (n, h, w, channels) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let source = SendablePointer(images.host(UInt8.self)), out = SendablePointer(output.host(Float.self))
         let affine = ImageBatchAffine(mean: mean, std: std), fast = self.fast
         forEach(n * h) { row in
@@ -19,14 +16,10 @@ extension CPUDevice: ImageBatchOps {
                 }
             }
         }
-        return output
     }
 
-    public func imageBatchInverse(_ x: Tensor, mean: [Float], std: [Float]) throws -> Tensor {
-        let channels = try validateImageBatch("imageBatchInverse", x, dtype: .float32, channelAxis: 1, mean: mean,
-                                              std: std, device: self)
-        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
-        let images = try Tensor(uninitialized: [n, h, w, channels], dtype: .uint8, on: self)
+    public func imageBatchInverse(_ x: Tensor, mean: [Float], std: [Float], into images: Tensor) throws {
+        let (n, channels, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(images.host(UInt8.self))
         forEach(n * h) { row in
             let image = row / h, y = row % h
@@ -38,6 +31,5 @@ extension CPUDevice: ImageBatchOps {
                 }
             }
         }
-        return images
     }
 }

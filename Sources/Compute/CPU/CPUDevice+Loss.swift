@@ -1,11 +1,9 @@
 import Foundation
 
 extension CPUDevice: LossOps {
-    public func softmaxCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float) throws
-        -> (loss: Tensor, logitsGradient: Tensor) {
-        let (n, k) = try validateCrossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing,
-                                              device: self)
-        let gradient = try Tensor(uninitialized: [n, k], on: self)
+    public func softmaxCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float, into loss: Tensor,
+                                    logitsGradient gradient: Tensor) throws {
+        let (n, k) = (logits.shape[0], logits.shape[1])
         let z = SendablePointer(logits.host(Float.self)), t = SendablePointer(targets.host(Float.self))
         let dz = SendablePointer(gradient.host(Float.self))
         let rowLosses = UnsafeMutablePointer<Double>.allocate(capacity: n)
@@ -33,18 +31,18 @@ extension CPUDevice: LossOps {
             losses[row] = loss
         }
         let mean = UnsafeBufferPointer(start: rowLosses, count: n).reduce(0, +) / Double(n)
-        return (try Tensor([Float(mean)], shape: [1], on: self), gradient)
+        loss.host(Float.self)[0] = Float(mean)
     }
 
-    public func countCorrect(logits: Tensor, labels: Tensor) throws -> Tensor {
-        let (n, k) = try validateCountCorrect(logits: logits, labels: labels, device: self)
+    public func countCorrect(logits: Tensor, labels: Tensor, into hits: Tensor) throws {
+        let (n, k) = (logits.shape[0], logits.shape[1])
         let z = logits.host(Float.self), label = labels.host(Int32.self)
-        var hits: Int32 = 0
+        var correct: Int32 = 0
         for row in 0..<n {
             var best = 0
             for j in 1..<max(k, 1) where z[row * k + j] > z[row * k + best] { best = j }
-            if k > 0, Int(label[row]) == best { hits += 1 }
+            if k > 0, Int(label[row]) == best { correct += 1 }
         }
-        return try Tensor([hits], shape: [1], on: self)
+        hits.host(Int32.self)[0] = correct
     }
 }

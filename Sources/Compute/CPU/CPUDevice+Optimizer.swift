@@ -1,8 +1,6 @@
 extension CPUDevice: OptimizerOps {
-    public func sgdStep(weights: Tensor, gradient: Tensor, momentumBuffer: Tensor, configuration: SGDConfiguration,
-                        firstStep: Bool) throws {
-        try validateSGD(weights: weights, gradient: gradient, momentumBuffer: momentumBuffer,
-                        configuration: configuration, device: self)
+    public func sgdStep(into weights: Tensor, gradient: Tensor, momentumBuffer: Tensor,
+                        configuration: SGDConfiguration, firstStep: Bool) throws {
         let w = SendablePointer(weights.host(Float.self)), g = SendablePointer(gradient.host(Float.self))
         let b = SendablePointer(momentumBuffer.host(Float.self))
         let c = configuration

@@ -1,8 +1,7 @@
 extension CPUDevice: PoolOps {
-    public func maxPool2d(_ x: Tensor, window: PoolWindow) throws -> (output: Tensor, indices: Tensor) {
-        let d = try validatePool("maxPool2d", x: x, window: window, device: self)
-        let output = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], on: self)
-        let indices = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], dtype: .int32, on: self)
+    public func maxPool2d(_ x: Tensor, window: PoolWindow, geometry: PoolGeometry, into output: Tensor, indices: Tensor)
+        throws {
+        let d = geometry
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let argmax = SendablePointer(indices.host(Int32.self))
         if fast {
@@ -11,7 +10,7 @@ extension CPUDevice: PoolOps {
                                   outputHeight: d.oh, outputWidth: d.ow, output: out.base + p * d.oh * d.ow,
                                   indices: argmax.base + p * d.oh * d.ow)
             }
-            return (output, indices)
+            return
         }
         forEach(d.n * d.c) { p in
             let input = source.base + p * d.h * d.w
@@ -35,7 +34,6 @@ extension CPUDevice: PoolOps {
                 }
             }
         }
-        return (output, indices)
     }
 
     /// Fast path of ``maxPool2d(_:window:)`` for one plane, as `max_pool2d_forward_cpu` does it: each output row
@@ -72,14 +70,9 @@ extension CPUDevice: PoolOps {
         }
     }
 
-    public func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, inputShape: [Int])
-        throws -> Tensor {
-        let op = "maxPool2dBackward"
-        let d = try validatePoolBackward(op, outputGradient: outputGradient, window: window, inputShape: inputShape,
-                                         device: self)
-        try OpValidation.sameDevice(op, self, indices)
-        try OpValidation.require(indices, op, dtype: .int32, shape: outputGradient.shape)
-        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+    public func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, geometry: PoolGeometry,
+                                  into inputGradient: Tensor) throws {
+        let d = geometry
         let dy = SendablePointer(outputGradient.host(Float.self)), argmax = SendablePointer(indices.host(Int32.self))
         let dx = SendablePointer(inputGradient.host(Float.self))
         let plane = d.h * d.w, outputPlane = d.oh * d.ow
@@ -92,12 +85,10 @@ extension CPUDevice: PoolOps {
                 if index >= 0, index < plane { target[index] += dy[p * outputPlane + o] }
             }
         }
-        return inputGradient
     }
 
-    public func avgPool2d(_ x: Tensor, window: PoolWindow) throws -> Tensor {
-        let d = try validatePool("avgPool2d", x: x, window: window, device: self)
-        let output = try Tensor(uninitialized: [d.n, d.c, d.oh, d.ow], on: self)
+    public func avgPool2d(_ x: Tensor, window: PoolWindow, geometry: PoolGeometry, into output: Tensor) throws {
+        let d = geometry
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let divisor = Float(window.kernelHeight * window.kernelWidth)
         forEach(d.n * d.c) { p in
@@ -113,13 +104,11 @@ extension CPUDevice: PoolOps {
                 }
             }
         }
-        return output
     }
 
-    public func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, inputShape: [Int]) throws -> Tensor {
-        let d = try validatePoolBackward("avgPool2dBackward", outputGradient: outputGradient, window: window,
-                                         inputShape: inputShape, device: self)
-        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+    public func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, geometry: PoolGeometry,
+                                  into inputGradient: Tensor) throws {
+        let d = geometry
         let dy = SendablePointer(outputGradient.host(Float.self)), dx = SendablePointer(inputGradient.host(Float.self))
         let divisor = Float(window.kernelHeight * window.kernelWidth)
         forEach(d.n * d.c) { p in
@@ -135,13 +124,10 @@ extension CPUDevice: PoolOps {
                 }
             }
         }
-        return inputGradient
     }
 
-    public func adaptiveAvgPool2d(_ x: Tensor, outputHeight: Int, outputWidth: Int) throws -> Tensor {
-        let (n, c, h, w) = try validateAdaptivePool(x: x, outputHeight: outputHeight, outputWidth: outputWidth,
-                                                    device: self)
-        let output = try Tensor(uninitialized: [n, c, outputHeight, outputWidth], on: self)
+    public func adaptiveAvgPool2d(_ x: Tensor, geometry: PoolGeometry, into output: Tensor) throws {
+        let (n, c, h, w, outputHeight, outputWidth) = geometry
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         forEach(n * c) { p in
             let input = source.base + p * h * w
@@ -157,13 +143,11 @@ extension CPUDevice: PoolOps {
                 }
             }
         }
-        return output
     }
 
-    public func adaptiveAvgPool2dBackward(outputGradient: Tensor, inputShape: [Int]) throws -> Tensor {
-        let (n, c, h, w, oh, ow) = try validateAdaptivePoolBackward(outputGradient: outputGradient,
-                                                                    inputShape: inputShape, device: self)
-        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+    public func adaptiveAvgPool2dBackward(outputGradient: Tensor, geometry: PoolGeometry,
+                                          into inputGradient: Tensor) throws {
+        let (n, c, h, w, oh, ow) = geometry
         let dy = SendablePointer(outputGradient.host(Float.self)), dx = SendablePointer(inputGradient.host(Float.self))
         forEach(n * c) { p in
             let target = dx.base + p * h * w
@@ -179,6 +163,5 @@ extension CPUDevice: PoolOps {
                 }
             }
         }
-        return inputGradient
     }
 }

@@ -58,5 +58,10 @@ public protocol DeviceMemory: AnyObject, Sendable {
 
 /// A compute device: memory plus every op family. ``CPUDevice`` is the reference every other device is checked
 /// against; ``OpenCLDevice`` runs the kernels of `Kernels/*.cl`.
+///
+/// Every op has one prologue: its public entry point lives in its family's protocol extension, checks the
+/// arguments, allocates the results (and handles empty batches), then calls the device's hook of the same name,
+/// whose labels end with the results (`into:`) and the checked sizes. A device implements only the hooks, so no
+/// device can skip a check or answer bad input differently.
 public protocol Device: DeviceMemory, ElementwiseOps, ChaosGameOps, GemmOps, ConvOps, DistanceOps, BatchNormOps,
     PoolOps, LossOps, OptimizerOps, ImageBatchOps {}

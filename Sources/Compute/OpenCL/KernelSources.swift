@@ -28,8 +28,8 @@ public enum KernelSources {
     public static var embeddedNames: [String] { EmbeddedKernels.sources.keys.sorted() }
 }
 
-/// A kernel function inside one `Kernels/<program>.cl` file. Every kernel the Swift code launches is listed in
-/// ``all``, and a test builds each program and checks that each name exists.
+/// A kernel function inside one `Kernels/<program>.cl` file. Every kernel the Swift code launches is a property of
+/// the one `KernelTable`, listed by ``all``, and a test builds each program and checks that each name exists.
 public struct KernelReference: Hashable, Sendable, CustomStringConvertible {
     public let program: String
     public let name: String
@@ -50,5 +50,5 @@ public struct KernelReference: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(program).cl:\(name)" + (defines.isEmpty ? "" : " [\(defines)]") }
 
     /// Every kernel launched by ``OpenCLDevice``.
-    public static var all: [KernelReference] { OpenCLDevice.kernelTable }
+    public static var all: [KernelReference] { OpenCLDevice.kernels.all }
 }

@@ -14,14 +14,6 @@
 /// Temporary buffers are reused from chunk to chunk and may return to the pool while kernels still use them: the
 /// in-order queue runs every kernel that reads a buffer before any later kernel that overwrites it.
 extension OpenCLDevice: ConvOps {
-    private static let forwardGPU = KernelReference("conv", "conv2d")
-    private static let im2col = KernelReference("conv", "conv2d_im2col")
-    private static let im2colTransposed = KernelReference("conv", "conv2d_im2col_transposed")
-    private static let col2im = KernelReference("conv", "conv2d_col2im")
-    private static let biasGradient = KernelReference("conv", "conv2d_backward_bias")
-
-    static let convKernels = [forwardGPU, im2col, im2colTransposed, col2im, biasGradient] + convImplicitKernels
-
     /// Output channels and output pixels of one `conv2d` work-group's tile (`TILE` in `Kernels/conv.cl`), computed
     /// by 16 × 16 work-items (`GROUP`).
     private static let forwardTile = 64, forwardGroup = 16
@@ -29,35 +21,21 @@ extension OpenCLDevice: ConvOps {
     /// Floats of one chunk's column matrix (2 Mi floats, 8 MiB).
     static let convColumnBudget = 1 << 21
 
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, options: Conv2DOptions) throws -> Tensor {
-        let s = try Conv2DShape.forward(x, weight: weight, bias: bias, options: options, device: self)
-        let y = try Tensor(uninitialized: s.outputShape, on: self)
-        guard s.batch > 0 else { return y }
-        if variant == .cpu {
-            try implicitForward(s, x: x, weight: weight, bias: bias, y: y)
-            return y
-        }
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, shape s: Conv2DShape, into y: Tensor) throws {
+        if variant == .cpu { return try implicitForward(s, x: x, weight: weight, bias: bias, y: y) }
         let pixels = s.batch * s.outputPlane, tile = Self.forwardTile, group = Self.forwardGroup
         let tiles = [(pixels + tile - 1) / tile, (s.outChannels + tile - 1) / tile]
-        try launch(Self.forwardGPU, global: tiles.map { $0 * group }, local: [group, group],
+        try launch(Self.kernels.conv2d, global: tiles.map { $0 * group }, local: [group, group],
                    [.tensor(x), .int(s.inChannels), .int(s.height), .int(s.width), .int(s.kernelHeight),
                     .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth), .int(s.paddingHeight),
                     .int(s.paddingWidth), .int(s.outHeight), .int(s.outWidth), .int(pixels), .tensor(weight),
                     .int(s.outChannels), .buffer(bias?.buffer ?? weight.buffer), .int(bias == nil ? 0 : 1),
                     .tensor(y)])
-        return y
     }
 
-    public func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, inputSize: (height: Int, width: Int),
-                                   options: Conv2DOptions) throws -> Tensor {
-        let s = try Conv2DShape.backwardData(outputGradient, weight: weight, inputSize: inputSize, options: options,
-                                             device: self)
-        let dx = try Tensor(uninitialized: s.inputShape, on: self)
-        guard s.batch > 0 else { return dx }
-        if variant == .cpu {
-            try implicitBackwardData(s, dy: outputGradient, weight: weight, dx: dx)
-            return dx
-        }
+    public func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, shape s: Conv2DShape,
+                                   into dx: Tensor) throws {
+        if variant == .cpu { return try implicitBackwardData(s, dy: outputGradient, weight: weight, dx: dx) }
         let depth = s.patchSize, plane = s.outputPlane
         let gradient = try Self.gradientAsInput(s, op: "conv2dBackwardData")
         let images = chunkImages(s)
@@ -72,33 +50,24 @@ extension OpenCLDevice: ConvOps {
                             a: GemmOperandA(buffer: weight.buffer, rowStride: 1, columnStride: depth),
                             b: .packed(gradientColumns.buffer, k: s.outChannels), beta: 0,
                             c: GemmOutput(buffer: columns.buffer, rowStride: width))
-            try launch(Self.col2im, global: [count * s.inChannels * s.height], local: nil,
+            try launch(Self.kernels.conv2dCol2im, global: [count * s.inChannels * s.height], local: nil,
                        [.tensor(columns), .int(width), .int(count), .int(s.inChannels), .int(s.height), .int(s.width),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.paddingHeight), .int(s.paddingWidth), .int(s.outHeight), .int(s.outWidth),
                         .tensor(dx), .int(first * s.inChannels * s.inputPlane)])
         }
-        return dx
     }
 
-    public func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, kernelSize: (height: Int, width: Int),
-                                     options: Conv2DOptions, includeBias: Bool) throws
-        -> (weight: Tensor, bias: Tensor?) {
-        let s = try Conv2DShape.backwardFilter(outputGradient, input: input, kernelSize: kernelSize, options: options,
-                                               device: self)
-        let dw = try Tensor(uninitialized: s.weightShape, on: self)
-        if s.batch == 0 {
-            try fill(dw, value: 0)
-        } else if variant == .cpu {
+    public func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, shape s: Conv2DShape,
+                                     into dw: Tensor, biasGradient db: Tensor?) throws {
+        if variant == .cpu {
             try implicitBackwardFilter(s, dy: outputGradient, x: input, dw: dw)
         } else {
             try im2colBackwardFilter(s, dy: outputGradient, x: input, dw: dw)
         }
-        guard includeBias else { return (dw, nil) }
-        let db = try Tensor(uninitialized: [s.outChannels], on: self)
-        try launch(Self.biasGradient, global: [s.outChannels], local: nil,
+        guard let db else { return }
+        try launch(Self.kernels.conv2dBackwardBias, global: [s.outChannels], local: nil,
                    [.tensor(outputGradient), .int(s.batch), .int(s.outChannels), .int(s.outputPlane), .tensor(db)])
-        return (dw, db)
     }
 
     private func im2colBackwardFilter(_ s: Conv2DShape, dy: Tensor, x: Tensor, dw: Tensor) throws {
@@ -111,7 +80,7 @@ extension OpenCLDevice: ConvOps {
             let count = min(images, s.batch - first), width = count * plane
             try enqueueIm2col(gradient, dy.buffer, firstImage: first, images: count,
                               into: .plain(gradientMatrix.buffer, n: width), columnExtent: width)
-            try launch(Self.im2colTransposed, global: [padded(depth) / Self.gemmPanel, width], local: nil,
+            try launch(Self.kernels.conv2dIm2colTransposed, global: [padded(depth) / Self.gemmPanel, width], local: nil,
                        Self.geometryArguments(s, x.buffer, firstImage: first)
                            + [.int(width), .int(padded(depth)), .tensor(columns), .int(Self.gemmPanel * width),
                               .int(Self.gemmPanel), .int(1)])
@@ -126,7 +95,8 @@ extension OpenCLDevice: ConvOps {
     /// columns up to `columnExtent` with zeros.
     private func enqueueIm2col(_ s: Conv2DShape, _ source: DeviceBuffer, firstImage: Int, images: Int,
                                into destination: GemmOperandB, columnExtent: Int) throws {
-        try launch(Self.im2col, global: [(columnExtent + Self.gemmPanel - 1) / Self.gemmPanel, s.patchSize],
+        try launch(Self.kernels.conv2dIm2col,
+                   global: [(columnExtent + Self.gemmPanel - 1) / Self.gemmPanel, s.patchSize],
                    local: nil,
                    Self.geometryArguments(s, source, firstImage: firstImage)
                        + [.int(images * s.outputPlane), .int(columnExtent), .int(s.patchSize),

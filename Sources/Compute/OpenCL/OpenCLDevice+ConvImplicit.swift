@@ -9,14 +9,6 @@
 /// - filter gradient: `dy` transposed to pixel-major rows, then launches over chunks of output pixels that keep
 ///   those rows in the cache, accumulating into `dw`.
 extension OpenCLDevice {
-    private static let pad = KernelReference("conv", "conv2d_pad")
-    private static let packWeights = KernelReference("conv", "conv2d_pack_weights")
-    private static let pixelMajor = KernelReference("conv", "conv2d_pixel_major")
-    private static let forwardCPU = KernelReference("conv", "conv2d_cpu")
-    private static let backwardFilterCPU = KernelReference("conv", "conv2d_backward_filter_cpu")
-
-    static let convImplicitKernels = [pad, packWeights, pixelMajor, forwardCPU, backwardFilterCPU]
-
     /// Floats of pixel-major `dy` rows per filter-gradient launch (2 MiB; 512 KiB measured up to 30% slower at 2²
     /// maps, where more launches each re-read and re-write all of `dw`).
     static let filterGradientRowBudget = 1 << 19
@@ -92,13 +84,13 @@ extension OpenCLDevice {
                                      paddedWidth: paddedWidth)
         let pixels = s.batch * s.outputPlane, rowStride = padded(s.outChannels)
         let rows = try Tensor(uninitialized: [pixels, rowStride], on: self)
-        try launch(Self.pixelMajor, global: [(pixels + 31) / 32], local: [1],
+        try launch(Self.kernels.conv2dPixelMajor, global: [(pixels + 31) / 32], local: [1],
                    [.tensor(dy), .int(pixels), .int(s.outChannels), .int(s.outputPlane), .int(rowStride),
                     .tensor(rows)])
         let chunk = max(64, Self.filterGradientRowBudget / rowStride)
         let tiles = [(s.patchSize + tileRows - 1) / tileRows, rowStride / tileColumns]
         for first in stride(from: 0, to: pixels, by: chunk) {
-            try launch(Self.backwardFilterCPU.variant(tile), global: tiles, local: [1, 1],
+            try launch(Self.kernels.conv2dBackwardFilterCPU.variant(tile), global: tiles, local: [1, 1],
                        [.tensor(input), .int(s.inChannels), .int(paddedHeight), .int(paddedWidth),
                         .int(s.kernelHeight), .int(s.kernelWidth), .int(s.strideHeight), .int(s.strideWidth),
                         .int(s.outHeight), .int(s.outWidth), .int(first), .int(min(first + chunk, pixels)),
@@ -116,7 +108,7 @@ extension OpenCLDevice {
         let result = try Tensor(uninitialized: [planes * paddedHeight * paddedWidth], on: self)
         // Each work-item copies about 16 KiB.
         let perItem = max(1, 4096 / (paddedHeight * paddedWidth))
-        try launch(Self.pad, global: [(planes + perItem - 1) / perItem], local: [1],
+        try launch(Self.kernels.conv2dPad, global: [(planes + perItem - 1) / perItem], local: [1],
                    [.buffer(source), .int(planes), .int(perItem), .int(height), .int(width), .int(top), .int(left),
                     .int(paddedHeight), .int(paddedWidth), .tensor(result)])
         return result
@@ -126,7 +118,7 @@ extension OpenCLDevice {
     private func packedWeights(_ weight: Tensor, _ s: Conv2DShape, rows: Int, columns: Int, flip: Bool,
                                start: (Int, Int), step: (Int, Int), taps: (Int, Int)) throws -> Tensor {
         let packed = try Tensor(uninitialized: [padded(rows) * columns * taps.0 * taps.1], on: self)
-        try launch(Self.packWeights, global: [padded(rows) / Self.gemmPanel, (columns * taps.0 * taps.1 + 63) / 64],
+        try launch(Self.kernels.conv2dPackWeights, global: [padded(rows) / Self.gemmPanel, (columns * taps.0 * taps.1 + 63) / 64],
                    local: [1, 1],
                    [.tensor(weight), .int(s.kernelHeight), .int(s.kernelWidth), .int(rows), .int(columns),
                     .int(flip ? 1 : 0), .int(start.0), .int(start.1), .int(step.0), .int(step.1), .int(taps.0),
@@ -141,7 +133,7 @@ extension OpenCLDevice {
                                  bias: DeviceBuffer?, output: Tensor, outputSize: (Int, Int), origin: (Int, Int),
                                  step: (Int, Int), tile: KernelParameters) throws {
         let pixels = grid.0 * grid.1 * grid.2, (rows, columns) = (tile["CONV_ROWS"], tile["CONV_COLUMNS"])
-        try launch(Self.forwardCPU.variant(tile), global: [(pixels + rows - 1) / rows, padded(outChannels) / columns],
+        try launch(Self.kernels.conv2dCPU.variant(tile), global: [(pixels + rows - 1) / rows, padded(outChannels) / columns],
                    local: [1, 1],
                    [.buffer(input), .int(channels), .int(inputSize.0), .int(inputSize.1), .int(taps.0), .int(taps.1),
                     .int(stride.0), .int(stride.1), .int(grid.1), .int(grid.2), .int(pixels), .tensor(weights),

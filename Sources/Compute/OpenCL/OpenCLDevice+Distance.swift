@@ -1,15 +1,4 @@
 extension OpenCLDevice: DistanceOps {
-    private static let nearestNeighborsCPU = KernelReference("distance", "nearest_neighbors_cpu")
-    private static let nearestNeighborsGPU = KernelReference("distance", "nearest_neighbors_gpu")
-    private static let nearestNeighborsMerge = KernelReference("distance", "nearest_neighbors_merge")
-    private static let coresetProjectCPU = KernelReference("distance", "coreset_project_cpu")
-    private static let coresetProjectGPU = KernelReference("distance", "coreset_project_gpu")
-    private static let coresetStepsCPU = KernelReference("distance", "coreset_steps_cpu")
-    private static let coresetStepsGPU = KernelReference("distance", "coreset_steps_gpu")
-
-    static let distanceKernels = [nearestNeighborsCPU, nearestNeighborsGPU, nearestNeighborsMerge, coresetProjectCPU,
-                                  coresetProjectGPU, coresetStepsCPU, coresetStepsGPU]
-
     /// Tile side of the GPU-shaped coreset projection (`TILE` in `distance.cl`).
     private static let tile = 16
     /// Work-group size of `coreset_steps_gpu` (`GROUP` in `distance.cl`).
@@ -29,12 +18,12 @@ extension OpenCLDevice: DistanceOps {
     /// The tuned kernel this device's shape launches for nearest neighbours.
     var nearestNeighborsKernel: TunableKernel { variant == .cpu ? .nearestNeighborsCPU : .nearestNeighborsGPU }
 
-    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
-        -> (distances: Tensor, indices: Tensor) {
-        try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, into distances: Tensor,
+                                 indices: Tensor) throws {
         let shapeClass = TuningShapeClass.of(depth: queries.shape[1], k: k)
         let parameters = try parameters(for: nearestNeighborsKernel, shapeClass)
-        return try searchNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, parameters: parameters)
+        try searchNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, parameters: parameters,
+                            into: distances, indices: indices)
     }
 
     /// Seconds of one search of the class's tuning problem (256 queries, 8,192 bank rows) with `parameters`.
@@ -43,26 +32,26 @@ extension OpenCLDevice: DistanceOps {
         let values = tuningValues((m + n) * depth, seed: 12_345)
         let queries = try Tensor(Array(values[..<(m * depth)]), shape: [m, depth], on: self)
         let bank = try Tensor(Array(values[(m * depth)...]), shape: [n, depth], on: self)
+        let distances = try Tensor(uninitialized: [m, shapeClass.k], on: self)
+        let indices = try Tensor(uninitialized: [m, shapeClass.k], dtype: .int32, on: self)
         try synchronize()
         let start = ContinuousClock.now
-        let result = try searchNeighbors(queries: queries, bank: bank, k: shapeClass.k, chunkRows: nil,
-                                         parameters: parameters)
+        try searchNeighbors(queries: queries, bank: bank, k: shapeClass.k, chunkRows: nil, parameters: parameters,
+                            into: distances, indices: indices)
         try synchronize()
-        _ = result
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
-    /// Exact search with one variant of the search kernel; the bank is taken in chunks that bound the scratch
-    /// memory (and the staging of a bank held by another device).
-    func searchNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, parameters: KernelParameters) throws
-        -> (distances: Tensor, indices: Tensor) {
+    /// Exact search with one variant of the search kernel into `distances` and `indices` `[M, k]` (filled with
+    /// `+∞` and `−1` here); the bank is taken in chunks that bound the scratch memory (and the staging of a bank
+    /// held by another device).
+    func searchNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, parameters: KernelParameters,
+                         into distances: Tensor, indices: Tensor) throws {
         let (m, depth, n) = (queries.shape[0], queries.shape[1], bank.shape[0])
-        let distances = try Tensor(uninitialized: [m, k], on: self)
-        let indices = try Tensor(uninitialized: [m, k], dtype: .int32, on: self)
         try fill(distances, value: .infinity)
         try fill(indices, value: -1)
-        guard m > 0, n > 0 else { return (distances, indices) }
+        guard m > 0, n > 0 else { return }
 
         let block = neighborBlockRows(depth: depth, parameters: parameters)
         var chunk = chunkRows ?? max(1, Self.partialBytesLimit / (m * k * 8)) * block
@@ -74,7 +63,8 @@ extension OpenCLDevice: DistanceOps {
         let maxBlocks = (chunk + block - 1) / block
         let partialDistances = try Tensor(uninitialized: [maxBlocks, m, k], on: self)
         let partialIndices = try Tensor(uninitialized: [maxBlocks, m, k], dtype: .int32, on: self)
-        let search = (variant == .cpu ? Self.nearestNeighborsCPU : Self.nearestNeighborsGPU).variant(parameters)
+        let search = (variant == .cpu ? Self.kernels.nearestNeighborsCPU : Self.kernels.nearestNeighborsGPU)
+            .variant(parameters)
 
         try BankChunks(bank: bank, chunkRows: chunk).forEach(on: self) { buffer, rowOffset, range in
             let blocks = (range.count + block - 1) / block
@@ -90,34 +80,29 @@ extension OpenCLDevice: DistanceOps {
                 try launch(search, global: [tile * blocks, m], local: [tile, tile],
                            arguments + [.local(bytes: tileBytes), .local(bytes: tileBytes), .local(bytes: tileBytes)])
             }
-            try launch(Self.nearestNeighborsMerge, global: [m], local: [variant == .cpu ? 1 : preferredGroupSize],
+            try launch(Self.kernels.nearestNeighborsMerge, global: [m],
+                       local: [variant == .cpu ? 1 : preferredGroupSize],
                        [.tensor(partialDistances), .tensor(partialIndices), .int(blocks), .int(m), .int(k),
                         .tensor(distances), .tensor(indices)])
         }
-        return (distances, indices)
     }
 
-    public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {
-        try validateCoresetProject(features: features, matrix: matrix, device: self)
+    public func coresetProject(features: Tensor, matrix: Tensor, into projected: Tensor) throws {
         let (n, depth, width) = (features.shape[0], features.shape[1], matrix.shape[1])
-        let projected = try Tensor(uninitialized: [n, width], on: self)
         let arguments: [KernelArgument] = [.tensor(features), .int(n), .int(depth), .tensor(matrix), .int(width),
                                            .tensor(projected)]
         if variant == .cpu {
-            try launch(Self.coresetProjectCPU, global: [(n + 7) / 8, (width + 31) / 32], local: [1, 1], arguments)
+            try launch(Self.kernels.coresetProjectCPU, global: [(n + 7) / 8, (width + 31) / 32], local: [1, 1],
+                       arguments)
         } else {
             let tileBytes = 4 * Self.tile * Self.tile
-            try launch(Self.coresetProjectGPU, global: [width, n], local: [Self.tile, Self.tile],
+            try launch(Self.kernels.coresetProjectGPU, global: [width, n], local: [Self.tile, Self.tile],
                        arguments + [.local(bytes: tileBytes), .local(bytes: tileBytes)])
         }
-        return projected
     }
 
-    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
-        try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
+    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int, into picks: Tensor) throws {
         let (n, width) = (minimumDistances.shape[0], codes.shape[1])
-        let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
-        guard count > 0 else { return picks }
 
         // CPU shape: at most 64 spans, each a multiple of 16 points; GPU shape: at most 64 work-groups striding over
         // the points.
@@ -132,16 +117,15 @@ extension OpenCLDevice: DistanceOps {
                 .tensor(maxima[next]), .tensor(arguments[next]), .tensor(picks), .int(max(step, 0)),
             ]
             if variant == .cpu {
-                try launch(Self.coresetStepsCPU, global: [items], local: [1],
+                try launch(Self.kernels.coresetStepsCPU, global: [items], local: [1],
                            [.tensor(codes), .int(n), .int(width), .int(span), .tensor(minimumDistances)]
                                + stepArguments)
             } else {
-                try launch(Self.coresetStepsGPU, global: [items * Self.stepGroup], local: [Self.stepGroup],
+                try launch(Self.kernels.coresetStepsGPU, global: [items * Self.stepGroup], local: [Self.stepGroup],
                            [.tensor(codes), .int(n), .int(width), .tensor(minimumDistances)] + stepArguments
                                + [.local(bytes: 4 * Self.stepGroup), .local(bytes: 4 * Self.stepGroup),
                                   .local(bytes: 4 * width)])
             }
         }
-        return picks
     }
 }

@@ -63,29 +63,22 @@ struct GemmOutput {
 }
 
 extension OpenCLDevice: GemmOps {
-    private static let gemmCPU = KernelReference("gemm", "gemm_cpu")
-    private static let gemmGPU = KernelReference("gemm", "gemm_gpu")
-    private static let packPanels = KernelReference("gemm", "gemm_pack_panels")
-    private static let packRows = KernelReference("gemm", "gemm_pack_rows")
-
-    static let gemmKernels = [gemmCPU, gemmGPU, packPanels, packRows]
-
     /// Columns per panel of packed B operands (`PANEL` in `Kernels/gemm.cl`).
     static let gemmPanel = 32
     /// Rows of A's packed panels (`MR` in `Kernels/gemm.cl`).
     static let gemmRows = 8
 
     public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
-                     into c: Tensor) throws {
-        try gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: c, tile: nil)
+                     into c: Tensor, dimensions: GemmDimensions) throws {
+        try gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: c,
+                 dimensions: dimensions, tile: nil)
     }
 
-    /// ``gemm(_:transposeA:_:transposeB:alpha:beta:into:)`` with the CPU kernel's register tile `tile` (the
-    /// tuner's candidates), or the tuned or default one when nil.
+    /// The hook of ``gemm(_:transposeA:_:transposeB:alpha:beta:into:)`` with the CPU kernel's register tile `tile`
+    /// (the tuner's candidates), or the tuned or default one when nil.
     func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
-              into c: Tensor, tile: KernelParameters?) throws {
-        let (m, k, n) = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
-                                                device: self)
+              into c: Tensor, dimensions: GemmDimensions, tile: KernelParameters?) throws {
+        let (m, k, n) = dimensions
         var left = GemmOperandA(buffer: a.buffer, rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1)
         var right = transposeB ? GemmOperandB.transposed(b.buffer, k: k) : GemmOperandB.plain(b.buffer, n: n)
         if variant == .cpu && m >= 256 && n >= 256 {
@@ -111,7 +104,8 @@ extension OpenCLDevice: GemmOps {
         let c = try Tensor(uninitialized: [256, 256], on: self)
         try synchronize()
         let start = ContinuousClock.now
-        try gemm(a, transposeA: false, b, transposeB: false, alpha: 1, beta: 0, into: c, tile: tile)
+        try gemm(a, transposeA: false, b, transposeB: false, alpha: 1, beta: 0, into: c, dimensions: (256, 512, 256),
+                 tile: tile)
         try synchronize()
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -121,7 +115,7 @@ extension OpenCLDevice: GemmOps {
     func packGemmPanels(_ b: GemmOperandB, k: Int, n: Int) throws -> Tensor {
         let panel = OpenCLDevice.gemmPanel
         let panels = try Tensor(uninitialized: [(n + panel - 1) / panel, k, panel], on: self)
-        try launch(Self.packPanels, global: [(n + panel - 1) / panel, (k + 63) / 64], local: [1, 1],
+        try launch(Self.kernels.gemmPackPanels, global: [(n + panel - 1) / panel, (k + 63) / 64], local: [1, 1],
                    [.int(k), .int(n), .buffer(b.buffer), .int(b.offset), .int(b.panelStride), .int(b.rowStride),
                     .int(b.columnStride), .tensor(panels)])
         return panels
@@ -131,7 +125,7 @@ extension OpenCLDevice: GemmOps {
     func packGemmRows(_ a: GemmOperandA, m: Int, k: Int) throws -> Tensor {
         let rows = Self.gemmRows
         let panels = try Tensor(uninitialized: [(m + rows - 1) / rows, k, rows], on: self)
-        try launch(Self.packRows, global: [(m + rows - 1) / rows, (k + 63) / 64], local: [1, 1],
+        try launch(Self.kernels.gemmPackRows, global: [(m + rows - 1) / rows, (k + 63) / 64], local: [1, 1],
                    [.int(m), .int(k), .buffer(a.buffer), .int(a.offset), .int(a.panelStride), .int(a.rowStride),
                     .int(a.columnStride), .tensor(panels)])
         return panels
@@ -154,10 +148,10 @@ extension OpenCLDevice: GemmOps {
             let tile = try tile ?? parameters(for: .gemmCPU, .every)
             let (rows, columns) = (tile["GEMM_ROWS"], tile["GEMM_COLUMNS"])
             // One work-item per group: groups of 1, 4 and 16 row tiles measured the same on PoCL.
-            try launch(Self.gemmCPU.variant(tile), global: [(m + rows - 1) / rows, (n + columns - 1) / columns],
+            try launch(Self.kernels.gemmCPU.variant(tile), global: [(m + rows - 1) / rows, (n + columns - 1) / columns],
                        local: [1, 1], arguments)
         case .gpu:
-            try launch(Self.gemmGPU, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], arguments)
+            try launch(Self.kernels.gemmGPU, global: [(n + 63) / 64 * 16, (m + 63) / 64 * 16], local: [16, 16], arguments)
         }
     }
 }

@@ -232,11 +232,6 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     /// A work-group size for one-dimensional launches suited to the device type.
     var preferredGroupSize: Int { variant == .gpu ? 256 : 64 }
 
-    /// Every kernel the op families launch; see ``KernelReference/all``.
-    static var kernelTable: [KernelReference] {
-        elementwiseKernels + chaosGameKernels + gemmKernels + convKernels + distanceKernels + batchNormKernels
-            + poolKernels + lossKernels + optimizerKernels + imageBatchKernels
-    }
 }
 
 /// Size-keyed free lists of device buffers, bounded in total bytes.

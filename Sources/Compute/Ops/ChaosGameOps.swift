@@ -11,7 +11,24 @@
 /// 3. ``chaosGameStatistics(counts:)``: the maximum count and the number of non-empty pixels per image.
 /// 4. ``chaosGameColorize(counts:statistics:colors:)``: graded HSV colouring to 8-bit RGB.
 /// 5. ``chaosGameBlur(images:colors:)``: an optional 3×3 Gaussian blur with integer weights.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol ChaosGameOps {
+    /// Hook of ``chaosGameWalk(systems:seed:walkers:pointsPerImage:warmup:)``: fills `points` and `bounds`.
+    func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int,
+                       into points: Tensor, bounds: Tensor) throws
+    /// Hook of ``chaosGameRasterize(points:views:size:)``: adds the hits into `counts`, zeroed by the entry point.
+    func chaosGameRasterize(points: Tensor, views: Tensor, size: Int, into counts: Tensor) throws
+    /// Hook of ``chaosGameStatistics(counts:)``: fills `statistics`.
+    func chaosGameStatistics(counts: Tensor, into statistics: Tensor) throws
+    /// Hook of ``chaosGameColorize(counts:statistics:colors:)``: fills `images`.
+    func chaosGameColorize(counts: Tensor, statistics: Tensor, colors: Tensor, into images: Tensor) throws
+    /// Hook of ``chaosGameBlur(images:colors:)``: fills `blurred`.
+    func chaosGameBlur(images: Tensor, colors: Tensor, into blurred: Tensor) throws
+}
+
+extension ChaosGameOps where Self: Device {
     /// Runs the chaos game.
     ///
     /// Walker `w` of image `b` draws its map choices from `Philox4x32(seed)` with counter
@@ -25,8 +42,16 @@ public protocol ChaosGameOps {
     ///   - warmup: steps each walker takes before recording.
     /// - Returns: `points` `[B, P, 2]` int32 (x, y in Q11.20) and `bounds` `[B, W, 4]` int32 (min x, min y, max x,
     ///   max y of each walker's points; `Int32.max, Int32.max, Int32.min, Int32.min` for a walker with none).
-    func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int) throws
-        -> (points: Tensor, bounds: Tensor)
+    public func chaosGameWalk(systems: Tensor, seed: UInt64, walkers: Int, pointsPerImage: Int, warmup: Int) throws
+        -> (points: Tensor, bounds: Tensor) {
+        let batch = try validateWalk(systems: systems, walkers: walkers, pointsPerImage: pointsPerImage,
+                                     warmup: warmup, device: self)
+        let points = try Tensor(uninitialized: [batch, pointsPerImage, 2], dtype: .int32, on: self)
+        let bounds = try Tensor(uninitialized: [batch, walkers, 4], dtype: .int32, on: self)
+        try chaosGameWalk(systems: systems, seed: seed, walkers: walkers, pointsPerImage: pointsPerImage,
+                          warmup: warmup, into: points, bounds: bounds)
+        return (points, bounds)
+    }
 
     /// Counts the points falling in each pixel.
     ///
@@ -39,12 +64,22 @@ public protocol ChaosGameOps {
     ///   - views: `[B, 16]` int32 view records (``ChaosGameLayout``).
     ///   - size: output side `S`.
     /// - Returns: `[B, S, S]` int32 hit counts.
-    func chaosGameRasterize(points: Tensor, views: Tensor, size: Int) throws -> Tensor
+    public func chaosGameRasterize(points: Tensor, views: Tensor, size: Int) throws -> Tensor {
+        try validateRasterize(points: points, views: views, size: size, device: self)
+        let counts = try Tensor(zeros: [points.shape[0], size, size], dtype: .int32, on: self)
+        try chaosGameRasterize(points: points, views: views, size: size, into: counts)
+        return counts
+    }
 
     /// Per-image maximum count and number of non-zero pixels.
     /// - Parameter counts: `[B, H, W]` int32.
     /// - Returns: `[B, 2]` int32.
-    func chaosGameStatistics(counts: Tensor) throws -> Tensor
+    public func chaosGameStatistics(counts: Tensor) throws -> Tensor {
+        try validateStatistics(counts: counts, device: self)
+        let statistics = try Tensor(uninitialized: [counts.shape[0], 2], dtype: .int32, on: self)
+        try chaosGameStatistics(counts: counts, into: statistics)
+        return statistics
+    }
 
     /// Graded colouring: a pixel with count `c > 0` in an image with maximum `m` gets hue byte
     /// `(255·c / m + hueOffset) mod 256` (the whole byte range spans the colour circle) with the image's saturation
@@ -54,7 +89,13 @@ public protocol ChaosGameOps {
     ///   - statistics: `[B, 2]` int32 from ``chaosGameStatistics(counts:)``.
     ///   - colors: `[B, 8]` int32 colour records (``ChaosGameLayout``).
     /// - Returns: `[B, H, W, 3]` uint8 RGB.
-    func chaosGameColorize(counts: Tensor, statistics: Tensor, colors: Tensor) throws -> Tensor
+    public func chaosGameColorize(counts: Tensor, statistics: Tensor, colors: Tensor) throws -> Tensor {
+        try validateColorize(counts: counts, statistics: statistics, colors: colors, device: self)
+        let images = try Tensor(uninitialized: [counts.shape[0], counts.shape[1], counts.shape[2], 3], dtype: .uint8,
+                                on: self)
+        try chaosGameColorize(counts: counts, statistics: statistics, colors: colors, into: images)
+        return images
+    }
 
     /// 3×3 Gaussian blur with the separable Q16 weights `(side, centre, side)` of each image's colour record
     /// (``ChaosGameMath/blur(_:height:width:channels:side:centre:x:y:channel:)``); images whose side weight is 0 are
@@ -63,7 +104,12 @@ public protocol ChaosGameOps {
     ///   - images: `[B, H, W, C]` uint8.
     ///   - colors: `[B, 8]` int32 colour records.
     /// - Returns: `[B, H, W, C]` uint8.
-    func chaosGameBlur(images: Tensor, colors: Tensor) throws -> Tensor
+    public func chaosGameBlur(images: Tensor, colors: Tensor) throws -> Tensor {
+        try validateBlur(images: images, colors: colors, device: self)
+        let blurred = try Tensor(uninitialized: images.shape, dtype: .uint8, on: self)
+        try chaosGameBlur(images: images, colors: colors, into: blurred)
+        return blurred
+    }
 }
 
 /// Word offsets of the packed records that carry per-image parameters from the host to the chaos-game ops.

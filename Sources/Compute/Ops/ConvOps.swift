@@ -41,7 +41,23 @@ public struct Conv2DOptions: Sendable, Hashable, CustomStringConvertible {
 ///     y[n, o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v] · x[n, c, i·sh − ph + u, j·sw − pw + v]
 ///
 /// where `x` is zero outside `[0, H) × [0, W)`.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol ConvOps {
+    /// Hook of ``conv2d(_:weight:bias:options:)``: fills `y`; called with `N ≥ 1`.
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, into y: Tensor) throws
+    /// Hook of ``conv2dBackwardData(outputGradient:weight:inputSize:options:)``: fills `inputGradient`; called
+    /// with `N ≥ 1`.
+    func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, shape: Conv2DShape,
+                            into inputGradient: Tensor) throws
+    /// Hook of ``conv2dBackwardFilter(outputGradient:input:kernelSize:options:includeBias:)``: fills
+    /// `weightGradient` and, when given, `biasGradient`; called with `N ≥ 1`.
+    func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, shape: Conv2DShape,
+                              into weightGradient: Tensor, biasGradient: Tensor?) throws
+}
+
+extension ConvOps where Self: Device {
     /// Forward pass.
     /// - Parameters:
     ///   - x: `[N, C, H, W]`.
@@ -49,7 +65,12 @@ public protocol ConvOps {
     ///   - bias: `[O]`, or nil.
     /// - Returns: `[N, O, OH, OW]`.
     /// - Throws: ``ComputeError`` for bad shapes, an empty output, dilation ≠ 1 or groups ≠ 1.
-    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, options: Conv2DOptions) throws -> Tensor
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, options: Conv2DOptions) throws -> Tensor {
+        let s = try Conv2DShape.forward(x, weight: weight, bias: bias, options: options, device: self)
+        let y = try Tensor(uninitialized: s.outputShape, on: self)
+        if s.batch > 0 { try conv2d(x, weight: weight, bias: bias, shape: s, into: y) }
+        return y
+    }
 
     /// Gradient with respect to the input:
     /// `dx[n, c, h, w] = Σ_{o, u, v} w[o, c, u, v] · dy[n, o, i, j]` over the `(i, j)` with
@@ -59,8 +80,14 @@ public protocol ConvOps {
     ///   - weight: `[O, C, KH, KW]`.
     ///   - inputSize: `(H, W)` of the forward input (several sizes share an output size when the stride is > 1).
     /// - Returns: `[N, C, H, W]`.
-    func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, inputSize: (height: Int, width: Int),
-                            options: Conv2DOptions) throws -> Tensor
+    public func conv2dBackwardData(outputGradient: Tensor, weight: Tensor, inputSize: (height: Int, width: Int),
+                                   options: Conv2DOptions) throws -> Tensor {
+        let s = try Conv2DShape.backwardData(outputGradient, weight: weight, inputSize: inputSize, options: options,
+                                             device: self)
+        let dx = try Tensor(uninitialized: s.inputShape, on: self)
+        if s.batch > 0 { try conv2dBackwardData(outputGradient: outputGradient, weight: weight, shape: s, into: dx) }
+        return dx
+    }
 
     /// Gradients with respect to the parameters:
     /// `dw[o, c, u, v] = Σ_{n, i, j} dy[n, o, i, j] · x[n, c, i·sh − ph + u, j·sw − pw + v]` and
@@ -71,11 +98,25 @@ public protocol ConvOps {
     ///   - kernelSize: `(KH, KW)`.
     ///   - includeBias: whether to compute `db`.
     /// - Returns: `weight` `[O, C, KH, KW]` and `bias` `[O]` (nil unless `includeBias`).
-    func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, kernelSize: (height: Int, width: Int),
-                              options: Conv2DOptions, includeBias: Bool) throws -> (weight: Tensor, bias: Tensor?)
+    public func conv2dBackwardFilter(outputGradient: Tensor, input: Tensor, kernelSize: (height: Int, width: Int),
+                                     options: Conv2DOptions, includeBias: Bool) throws
+        -> (weight: Tensor, bias: Tensor?) {
+        let s = try Conv2DShape.backwardFilter(outputGradient, input: input, kernelSize: kernelSize, options: options,
+                                               device: self)
+        let dw = try Tensor(uninitialized: s.weightShape, on: self)
+        let db = includeBias ? try Tensor(uninitialized: [s.outChannels], on: self) : nil
+        if s.batch > 0 {
+            try conv2dBackwardFilter(outputGradient: outputGradient, input: input, shape: s, into: dw,
+                                     biasGradient: db)
+        } else {
+            // No pixels: both gradients are empty sums.
+            for gradient in [dw] + (db.map { [$0] } ?? []) { try fill(gradient, value: 0) }
+        }
+        return (dw, db)
+    }
 }
 
-extension ConvOps {
+extension ConvOps where Self: Device {
     /// ``conv2d(_:weight:bias:options:)`` with the same stride and padding on both axes.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) throws
         -> Tensor {
@@ -83,20 +124,20 @@ extension ConvOps {
     }
 }
 
-/// The sizes of one convolution, checked once and shared by every device's implementation.
-struct Conv2DShape: Equatable {
-    var batch: Int, inChannels: Int, height: Int, width: Int
-    var outChannels: Int, kernelHeight: Int, kernelWidth: Int
-    var strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int
-    var outHeight: Int, outWidth: Int
+/// The sizes of one convolution, checked once by the op's entry point and passed to every device's hook.
+public struct Conv2DShape: Equatable, Sendable {
+    public private(set) var batch: Int, inChannels: Int, height: Int, width: Int
+    public private(set) var outChannels: Int, kernelHeight: Int, kernelWidth: Int
+    public private(set) var strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int
+    public private(set) var outHeight: Int, outWidth: Int
 
     /// Rows of the im2col matrix: `C·KH·KW`.
-    var patchSize: Int { inChannels * kernelHeight * kernelWidth }
-    var inputPlane: Int { height * width }
-    var outputPlane: Int { outHeight * outWidth }
-    var inputShape: [Int] { [batch, inChannels, height, width] }
-    var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
-    var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    public var patchSize: Int { inChannels * kernelHeight * kernelWidth }
+    public var inputPlane: Int { height * width }
+    public var outputPlane: Int { outHeight * outWidth }
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    public var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
+    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 
     init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int,
          kernelWidth: Int, options: Conv2DOptions, op: String) throws {

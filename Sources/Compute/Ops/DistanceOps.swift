@@ -7,7 +7,20 @@
 /// - ``coresetProject(features:matrix:)`` and ``coresetSteps(codes:minimumDistances:count:)``: the device half of
 ///   the approximate greedy coreset (Sener & Savarese, "Active Learning for Convolutional Neural Networks: A Core-Set
 ///   Approach", ICLR 2018); the sampler itself lives in the `AnomalyDetection` module.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol DistanceOps {
+    /// Hook of ``nearestNeighbors(queries:bank:k:chunkRows:)``: fills `distances` and `indices` `[M, k]`.
+    func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?, into distances: Tensor,
+                          indices: Tensor) throws
+    /// Hook of ``coresetProject(features:matrix:)``: fills `projected` `[N, P]`.
+    func coresetProject(features: Tensor, matrix: Tensor, into projected: Tensor) throws
+    /// Hook of ``coresetSteps(codes:minimumDistances:count:)``: fills `picks` `[count]`; called with `count ≥ 1`.
+    func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int, into picks: Tensor) throws
+}
+
+extension DistanceOps where Self: Device {
     /// The `k` nearest bank rows of every query: the `k` smallest squared Euclidean distances `Σ_d (q_d − b_d)²`, in
     /// ascending order, ties broken by the smaller bank index.
     ///
@@ -29,8 +42,15 @@ public protocol DistanceOps {
     ///   - chunkRows: bank rows per chunk, or nil to let the device choose (bounded scratch memory).
     /// - Returns: `distances` `[M, k]` float32 and `indices` `[M, k]` int32 on this device.
     /// - Throws: ``ComputeError`` for wrong shapes, types or arguments.
-    func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
-        -> (distances: Tensor, indices: Tensor)
+    public func nearestNeighbors(queries: Tensor, bank: Tensor, k: Int, chunkRows: Int?) throws
+        -> (distances: Tensor, indices: Tensor) {
+        try validateNearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, device: self)
+        let distances = try Tensor(uninitialized: [queries.shape[0], k], on: self)
+        let indices = try Tensor(uninitialized: [queries.shape[0], k], dtype: .int32, on: self)
+        try nearestNeighbors(queries: queries, bank: bank, k: k, chunkRows: chunkRows, into: distances,
+                             indices: indices)
+        return (distances, indices)
+    }
 
     /// Projects rows with a fixed summation order, so that every device produces bit-identical results:
     /// `out[n, j] = (…((0 + x[n,0]·w[0,j]) + x[n,1]·w[1,j]) + …) + x[n,D−1]·w[D−1,j]`, each product rounded to float32
@@ -39,7 +59,12 @@ public protocol DistanceOps {
     ///   - features: `[N, D]` float32.
     ///   - matrix: `[D, P]` float32 with `P` a multiple of 16.
     /// - Returns: `[N, P]` float32.
-    func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor
+    public func coresetProject(features: Tensor, matrix: Tensor) throws -> Tensor {
+        try validateCoresetProject(features: features, matrix: matrix, device: self)
+        let projected = try Tensor(uninitialized: [features.shape[0], matrix.shape[1]], on: self)
+        try coresetProject(features: features, matrix: matrix, into: projected)
+        return projected
+    }
 
     /// Runs `count` steps of greedy k-centre selection over quantised points.
     ///
@@ -56,7 +81,12 @@ public protocol DistanceOps {
     ///     points already selected; at least `count` entries must be `≥ 0`.
     ///   - count: steps to run.
     /// - Returns: the `count` picks in order, `[count]` int32.
-    func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor
+    public func coresetSteps(codes: Tensor, minimumDistances: Tensor, count: Int) throws -> Tensor {
+        try validateCoresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, device: self)
+        let picks = try Tensor(uninitialized: [count], dtype: .int32, on: self)
+        if count > 0 { try coresetSteps(codes: codes, minimumDistances: minimumDistances, count: count, into: picks) }
+        return picks
+    }
 }
 
 /// Limits shared by every device's distance ops.

@@ -1,9 +1,21 @@
+/// The sizes of a GEMM, checked by its entry point: `op(a)` is `[M, K]`, `op(b)` is `[K, N]`.
+public typealias GemmDimensions = (m: Int, k: Int, n: Int)
+
 /// Dense matrix products with BLAS SGEMM semantics (Dongarra et al., "A set of level 3 basic linear algebra
 /// subprograms", ACM TOMS 1990). Kernels: `Kernels/gemm.cl`.
 ///
 /// Matrices are row-major float32 tensors of rank 2. `op(x)` is `x` or, when the matching `transpose` flag is set,
 /// its transpose, so `[M, K]·[K, N]` products can read either operand in the layout it is stored in.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol GemmOps {
+    /// Hook of ``gemm(_:transposeA:_:transposeB:alpha:beta:into:)``: updates `c`.
+    func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
+              into c: Tensor, dimensions: GemmDimensions) throws
+}
+
+extension GemmOps where Self: Device {
     /// `c ← α·op(a)·op(b) + β·c`.
     ///
     /// With `β == 0` the old contents of `c` are not read (they may be uninitialised or NaN), as in BLAS.
@@ -13,8 +25,13 @@ public protocol GemmOps {
     ///   - c: `[M, N]`, updated in place; it must not share memory with `a` or `b`.
     /// - Throws: ``ComputeError`` for a non-float32 or non-matrix operand, mismatched inner or outer sizes,
     ///   tensors of another device, or `c` sharing a buffer with `a` or `b`.
-    func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
-              into c: Tensor) throws
+    public func gemm(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, alpha: Float, beta: Float,
+                     into c: Tensor) throws {
+        let dimensions = try GemmShape.validate(a, transposeA: transposeA, b, transposeB: transposeB, c: c,
+                                                device: self)
+        try gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: c,
+                 dimensions: dimensions)
+    }
 }
 
 extension GemmOps where Self: Device {
@@ -93,7 +110,7 @@ extension Device {
 enum GemmShape {
     /// Validates the operands; returns `(M, K, N)`.
     static func validate(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, c: Tensor?,
-                         device: AnyObject) throws -> (Int, Int, Int) {
+                         device: AnyObject) throws -> GemmDimensions {
         let op = "gemm"
         try OpValidation.sameDevice(op, device, a, b)
         try OpValidation.require(a, op, dtype: .float32, rank: 2)

@@ -16,7 +16,17 @@ public struct SGDConfiguration: Sendable, Equatable {
 }
 
 /// Parameter updates. Kernels: `Kernels/optimizer.cl`.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol OptimizerOps {
+    /// Hook of ``sgdStep(weights:gradient:momentumBuffer:configuration:firstStep:)``: updates `weights` and
+    /// `momentumBuffer`.
+    func sgdStep(into weights: Tensor, gradient: Tensor, momentumBuffer: Tensor, configuration: SGDConfiguration,
+                 firstStep: Bool) throws
+}
+
+extension OptimizerOps where Self: Device {
     /// One SGD step over a parameter tensor, in place, in one pass:
     /// `g ← g + λ·w`; `b ← g` on the first step, else `b ← μ·b + g`; `d ← g + μ·b` with Nesterov, else `d ← b`;
     /// `w ← w − lr·d`. The gradient tensor itself is not modified.
@@ -26,8 +36,13 @@ public protocol OptimizerOps {
     ///   - momentumBuffer: the same shape, updated in place; its contents are ignored on the first step.
     ///   - configuration: requires finite values, `μ ≥ 0`, `λ ≥ 0`, and `μ > 0` for Nesterov.
     ///   - firstStep: true on the parameter's first update (PyTorch's empty buffer).
-    func sgdStep(weights: Tensor, gradient: Tensor, momentumBuffer: Tensor, configuration: SGDConfiguration,
-                 firstStep: Bool) throws
+    public func sgdStep(weights: Tensor, gradient: Tensor, momentumBuffer: Tensor, configuration: SGDConfiguration,
+                        firstStep: Bool) throws {
+        try validateSGD(weights: weights, gradient: gradient, momentumBuffer: momentumBuffer,
+                        configuration: configuration, device: self)
+        try sgdStep(into: weights, gradient: gradient, momentumBuffer: momentumBuffer, configuration: configuration,
+                    firstStep: firstStep)
+    }
 }
 
 extension OptimizerOps {

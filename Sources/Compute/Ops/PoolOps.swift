@@ -28,12 +28,36 @@ public struct PoolWindow: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The sizes of a pooling op, checked by its entry point: input `[N, C, H, W]`, output `[N, C, OH, OW]`.
+public typealias PoolGeometry = (n: Int, c: Int, h: Int, w: Int, oh: Int, ow: Int)
+
 /// Pooling over the spatial axes of `[N, C, H, W]` float32 tensors, forward and backward, with PyTorch's semantics.
 /// Kernels: `Kernels/pool.cl`.
 ///
 /// Backward passes are written as gathers: each input position sums the gradients of the output windows that
 /// contain it, in row-major output order, so no device needs atomics and results do not depend on scheduling.
+///
+/// The ops are the entry points in the extension below: they check the arguments, allocate the results and call
+/// the device's hook of the same name, which only computes (see ``Device``).
 public protocol PoolOps {
+    /// Hook of ``maxPool2d(_:window:)``: fills `output` and `indices` `[N, C, OH, OW]`.
+    func maxPool2d(_ x: Tensor, window: PoolWindow, geometry: PoolGeometry, into output: Tensor, indices: Tensor)
+        throws
+    /// Hook of ``maxPool2dBackward(outputGradient:indices:window:inputShape:)``: fills `inputGradient`.
+    func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, geometry: PoolGeometry,
+                           into inputGradient: Tensor) throws
+    /// Hook of ``avgPool2d(_:window:)``: fills `output`.
+    func avgPool2d(_ x: Tensor, window: PoolWindow, geometry: PoolGeometry, into output: Tensor) throws
+    /// Hook of ``avgPool2dBackward(outputGradient:window:inputShape:)``: fills `inputGradient`.
+    func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, geometry: PoolGeometry,
+                           into inputGradient: Tensor) throws
+    /// Hook of ``adaptiveAvgPool2d(_:outputHeight:outputWidth:)``: fills `output`.
+    func adaptiveAvgPool2d(_ x: Tensor, geometry: PoolGeometry, into output: Tensor) throws
+    /// Hook of ``adaptiveAvgPool2dBackward(outputGradient:inputShape:)``: fills `inputGradient`.
+    func adaptiveAvgPool2dBackward(outputGradient: Tensor, geometry: PoolGeometry, into inputGradient: Tensor) throws
+}
+
+extension PoolOps where Self: Device {
     /// Max pooling (`nn.MaxPool2d`): padding counts as −∞, ties go to the first maximum in row-major window order,
     /// and a NaN wins (the last NaN of the window, as PyTorch's CPU kernel picks it).
     /// - Parameters:
@@ -41,7 +65,13 @@ public protocol PoolOps {
     ///   - window: requires `padding ≤ kernel/2` per axis (as PyTorch does) and an output of at least 1×1.
     /// - Returns: the output `[N, C, OH, OW]` and int32 `indices` of the same shape holding each maximum's position
     ///   `h·W + w` in its input plane (PyTorch's `return_indices`).
-    func maxPool2d(_ x: Tensor, window: PoolWindow) throws -> (output: Tensor, indices: Tensor)
+    public func maxPool2d(_ x: Tensor, window: PoolWindow) throws -> (output: Tensor, indices: Tensor) {
+        let g = try validatePool("maxPool2d", x: x, window: window, device: self)
+        let output = try Tensor(uninitialized: [g.n, g.c, g.oh, g.ow], on: self)
+        let indices = try Tensor(uninitialized: [g.n, g.c, g.oh, g.ow], dtype: .int32, on: self)
+        try maxPool2d(x, window: window, geometry: g, into: output, indices: indices)
+        return (output, indices)
+    }
 
     /// Routes each output gradient to the input position recorded in `indices`; positions chosen by several
     /// overlapping windows receive the sum.
@@ -51,8 +81,18 @@ public protocol PoolOps {
     ///   - window: the forward pass's window.
     ///   - inputShape: the forward pass's `[N, C, H, W]`.
     /// - Returns: `[N, C, H, W]`.
-    func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, inputShape: [Int]) throws
-        -> Tensor
+    public func maxPool2dBackward(outputGradient: Tensor, indices: Tensor, window: PoolWindow, inputShape: [Int])
+        throws -> Tensor {
+        let op = "maxPool2dBackward"
+        let g = try validatePoolBackward(op, outputGradient: outputGradient, window: window, inputShape: inputShape,
+                                         device: self)
+        try OpValidation.sameDevice(op, self, indices)
+        try OpValidation.require(indices, op, dtype: .int32, shape: outputGradient.shape)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try maxPool2dBackward(outputGradient: outputGradient, indices: indices, window: window, geometry: g,
+                              into: inputGradient)
+        return inputGradient
+    }
 
     /// Average pooling with `count_include_pad=True` (`nn.AvgPool2d`, as anomalib's 3×3 PatchCore aggregation
     /// uses it): every window sum is divided by `kernelHeight·kernelWidth`, padded zeros included.
@@ -60,11 +100,22 @@ public protocol PoolOps {
     ///   - x: `[N, C, H, W]`.
     ///   - window: requires `padding ≤ kernel/2` per axis and an output of at least 1×1.
     /// - Returns: `[N, C, OH, OW]`.
-    func avgPool2d(_ x: Tensor, window: PoolWindow) throws -> Tensor
+    public func avgPool2d(_ x: Tensor, window: PoolWindow) throws -> Tensor {
+        let g = try validatePool("avgPool2d", x: x, window: window, device: self)
+        let output = try Tensor(uninitialized: [g.n, g.c, g.oh, g.ow], on: self)
+        try avgPool2d(x, window: window, geometry: g, into: output)
+        return output
+    }
 
     /// Gradient of ``avgPool2d(_:window:)``: `dx[h, w] = Σ dy[i, j]/(kh·kw)` over the windows containing `(h, w)`.
     /// - Returns: `[N, C, H, W]` for `inputShape`.
-    func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, inputShape: [Int]) throws -> Tensor
+    public func avgPool2dBackward(outputGradient: Tensor, window: PoolWindow, inputShape: [Int]) throws -> Tensor {
+        let g = try validatePoolBackward("avgPool2dBackward", outputGradient: outputGradient, window: window,
+                                         inputShape: inputShape, device: self)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try avgPool2dBackward(outputGradient: outputGradient, window: window, geometry: g, into: inputGradient)
+        return inputGradient
+    }
 
     /// Adaptive average pooling (`nn.AdaptiveAvgPool2d`): output row `i` of `n` averages input rows
     /// `[floor(i·H/n), ceil((i+1)·H/n))`, and likewise for columns, so windows may differ in size and overlap.
@@ -73,12 +124,23 @@ public protocol PoolOps {
     ///   - x: `[N, C, H, W]` with `H, W ≥ 1`.
     ///   - outputHeight, outputWidth: positive.
     /// - Returns: `[N, C, outputHeight, outputWidth]`.
-    func adaptiveAvgPool2d(_ x: Tensor, outputHeight: Int, outputWidth: Int) throws -> Tensor
+    public func adaptiveAvgPool2d(_ x: Tensor, outputHeight: Int, outputWidth: Int) throws -> Tensor {
+        let (n, c, h, w) = try validateAdaptivePool(x: x, outputHeight: outputHeight, outputWidth: outputWidth,
+                                                    device: self)
+        let output = try Tensor(uninitialized: [n, c, outputHeight, outputWidth], on: self)
+        try adaptiveAvgPool2d(x, geometry: (n, c, h, w, outputHeight, outputWidth), into: output)
+        return output
+    }
 
     /// Gradient of ``adaptiveAvgPool2d(_:outputHeight:outputWidth:)``: each input position receives `dy/area` of
     /// every window containing it.
     /// - Returns: `[N, C, H, W]` for `inputShape`.
-    func adaptiveAvgPool2dBackward(outputGradient: Tensor, inputShape: [Int]) throws -> Tensor
+    public func adaptiveAvgPool2dBackward(outputGradient: Tensor, inputShape: [Int]) throws -> Tensor {
+        let g = try validateAdaptivePoolBackward(outputGradient: outputGradient, inputShape: inputShape, device: self)
+        let inputGradient = try Tensor(uninitialized: inputShape, on: self)
+        try adaptiveAvgPool2dBackward(outputGradient: outputGradient, geometry: g, into: inputGradient)
+        return inputGradient
+    }
 }
 
 /// The window arithmetic of adaptive pooling, shared by the CPU device and mirrored in `Kernels/pool.cl` (whose
@@ -107,7 +169,7 @@ extension PoolWindow {
     }
 }
 
-extension PoolOps {
+extension PoolOps where Self: Device {
     /// Checks a windowed pooling op's input; returns `(N, C, H, W, OH, OW)`.
     func validatePool(_ op: String, x: Tensor, window: PoolWindow, device: AnyObject) throws
         -> (n: Int, c: Int, h: Int, w: Int, oh: Int, ow: Int) {
