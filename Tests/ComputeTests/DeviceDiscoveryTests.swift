@@ -24,6 +24,16 @@ import TestSupport
         }
     }
 
+    /// The reference is a device of its own (plain loops sharing no code with the fast CPU path), and every device
+    /// under test, the fast CPU device included, is checked against it.
+    @Test func theReferenceIsItsOwnDeviceAndChecksTheFastCPUDevice() throws {
+        #expect(TestDevices.reference.info.identifier == "cpu-reference")
+        #expect(try Devices.select("cpu-reference") === TestDevices.reference)
+        let underTest = try TestDevices.underTest
+        #expect(!underTest.contains { $0 is ReferenceDevice })
+        #expect(underTest.contains { $0 === CPUDevice.fastShared })
+    }
+
     @Test func aMissingOpenCLDeviceFailsTheDeviceList() throws {
         #expect(throws: TestSupportError.noOpenCLDevice) { try TestDevices.checked([], required: true) }
         #expect(try TestDevices.checked([], required: false).isEmpty)
@@ -34,7 +44,7 @@ import TestSupport
         #expect(try HostISA.capped(by: nil) == HostISA.detected)
         #expect(try HostISA.capped(by: "baseline") == .baseline)
         #expect(try HostISA.capped(by: "AVX512") == HostISA.detected, "a cap above the CPU's level changes nothing")
-        #expect(CPUDevice(fast: true, isa: .avx512).isa == HostISA.detected)
+        #expect(CPUDevice(isa: .avx512).isa == HostISA.detected)
         #expect(throws: ComputeError.self) { try HostISA.capped(by: "sse9") }
         #expect(Set(([CPUDevice.fastShared] + TestDevices.otherHostLevels).map(\.isa)) == Set(HostISA.supported))
     }

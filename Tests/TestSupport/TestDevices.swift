@@ -8,7 +8,7 @@ import Foundation
 /// to open, or a kernel shape that fails to build, is an error too: nothing is dropped with `try?`.
 public enum TestDevices {
     /// The plain loops that define every op.
-    public static let reference = CPUDevice.reference
+    public static let reference: ReferenceDevice = CPUDevice.reference
 
     /// False when `FRACTALAD_ALLOW_NO_OPENCL=1` lets the suite run without an OpenCL device.
     public static var openCLRequired: Bool {
@@ -50,7 +50,7 @@ public enum TestDevices {
     /// The fast CPU device once more at each other instruction-set level this CPU supports, so every GEMM
     /// micro-kernel of `Sources/CHostGemm` is checked, not only the one the machine picks.
     public static let otherHostLevels: [CPUDevice] = HostISA.supported.filter { $0 != CPUDevice.fastShared.isa }
-        .map { CPUDevice(fast: true, isa: $0) }
+        .map { CPUDevice(isa: $0) }
 
     /// Every device except the reference: the OpenCL devices in both kernel shapes and the fast CPU device at every
     /// instruction-set level.

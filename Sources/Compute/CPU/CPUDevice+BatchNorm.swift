@@ -8,10 +8,10 @@ extension CPUDevice: BatchNormOps {
         let meanOut = SendablePointer(mean.host(Float.self)), inverseOut = SendablePointer(inverseStd.host(Float.self))
         let runMean = SendablePointer(runningMean.host(Float.self))
         let runVariance = SendablePointer(runningVariance.host(Float.self))
-        let count = Double(n * plane), fast = self.fast
+        let count = Double(n * plane)
         forEach(c) { channel in
             let planes = ChannelPlanes(base: source.base, channel: channel, channels: c, planeCount: n, plane: plane)
-            let (mu, squares) = fast ? planes.chunkedMoments() : planes.twoPassMoments()
+            let (mu, squares) = planes.chunkedMoments()
             meanOut[channel] = Float(mu)
             inverseOut[channel] = Float(1 / (squares / count + Double(epsilon)).squareRoot())
             runMean[channel] = (1 - momentum) * runMean[channel] + momentum * Float(mu)
@@ -48,12 +48,11 @@ extension CPUDevice: BatchNormOps {
         let dGamma = SendablePointer(gammaGradient.host(Float.self))
         let dBeta = SendablePointer(betaGradient.host(Float.self))
         let dx = SendablePointer(inputGradient.host(Float.self))
-        let count = Float(n * plane), fast = self.fast
+        let count = Float(n * plane)
         forEach(c) { channel in
             let xs = ChannelPlanes(base: x.base, channel: channel, channels: c, planeCount: n, plane: plane)
             let dys = ChannelPlanes(base: dy.base, channel: channel, channels: c, planeCount: n, plane: plane)
-            let (sumDy, sumDyCentered) = fast ? dys.chunkedGradientSums(centered: xs, mean: mu[channel])
-                : dys.gradientSums(centered: xs, mean: mu[channel])
+            let (sumDy, sumDyCentered) = dys.chunkedGradientSums(centered: xs, mean: mu[channel])
             let betaGrad = Float(sumDy), gammaGrad = Float(sumDyCentered) * inverse[channel]
             dBeta[channel] = betaGrad
             dGamma[channel] = gammaGrad
@@ -93,23 +92,7 @@ private struct ChannelPlanes {
 
     func start(_ image: Int) -> UnsafeMutablePointer<Float> { base + (image * channels + channel) * plane }
 
-    /// Reference: the mean, then the sum of squared deviations from it, accumulated in float64.
-    func twoPassMoments() -> (mean: Double, squares: Double) {
-        var total = 0.0
-        for image in 0..<planeCount {
-            for value in UnsafeBufferPointer(start: start(image), count: plane) { total += Double(value) }
-        }
-        let mean = total / Double(planeCount * plane)
-        var squares = 0.0
-        for image in 0..<planeCount {
-            for value in UnsafeBufferPointer(start: start(image), count: plane) {
-                squares += (Double(value) - mean) * (Double(value) - mean)
-            }
-        }
-        return (mean, squares)
-    }
-
-    /// Fast path: each chunk's two-pass mean and squared deviations in float SIMD lanes, merged across chunks with
+    /// Each chunk's two-pass mean and squared deviations in float SIMD lanes, merged across chunks with
     /// the pairwise update of Chan, Golub & LeVeque (1979) in float64.
     func chunkedMoments() -> (mean: Double, squares: Double) {
         var count = 0.0, mean = 0.0, squares = 0.0
@@ -131,20 +114,7 @@ private struct ChannelPlanes {
         return (mean, squares)
     }
 
-    /// Reference: `Σdy` and `Σdy·(x − mean)` over the channel in float64 (`self` holds `dy`).
-    func gradientSums(centered x: ChannelPlanes, mean: Float) -> (Double, Double) {
-        var sumDy = 0.0, sumDyCentered = 0.0
-        for image in 0..<planeCount {
-            let dy = start(image), xs = x.start(image)
-            for i in 0..<plane {
-                sumDy += Double(dy[i])
-                sumDyCentered += Double(dy[i]) * (Double(xs[i]) - Double(mean))
-            }
-        }
-        return (sumDy, sumDyCentered)
-    }
-
-    /// Fast path: the same sums per chunk in float SIMD lanes, chunks accumulated in float64.
+    /// `Σdy` and `Σdy·(x − mean)` per chunk in float SIMD lanes, chunks accumulated in float64.
     func chunkedGradientSums(centered x: ChannelPlanes, mean: Float) -> (Double, Double) {
         var sumDy = 0.0, sumDyCentered = 0.0
         for image in 0..<planeCount {

@@ -7,14 +7,13 @@ extension CPUDevice: DistanceOps {
         let query = SendablePointer(queries.host(Float.self))
         let bestDistances = SendablePointer(distances.host(Float.self))
         let bestIndices = SendablePointer(indices.host(Int32.self))
-        let distance = fast ? Self.vectorSquaredDistance : Self.squaredDistance
         let chunks = BankChunks(bank: bank, chunkRows: chunkRows ?? max(bank.shape[0], 1))
         try chunks.forEach(on: self) { buffer, rowOffset, range in
             let rows = SendablePointer(UnsafeMutableRawPointer(buffer.handle).assumingMemoryBound(to: Float.self)
                 + rowOffset * width)
             forEach(m) { i in
                 for r in 0..<range.count {
-                    NeighborOrder.insert(distance(query.base + i * width, rows.base + r * width, width),
+                    NeighborOrder.insert(Self.vectorSquaredDistance(query.base + i * width, rows.base + r * width, width),
                                          Int32(range.lowerBound + r), distances: bestDistances.base + i * k,
                                          indices: bestIndices.base + i * k, k: k)
                 }
@@ -22,17 +21,7 @@ extension CPUDevice: DistanceOps {
         }
     }
 
-    /// `Σ (q_d − b_d)²` summed in double precision and rounded once: the reference.
-    static func squaredDistance(_ q: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ width: Int) -> Float {
-        var sum = 0.0
-        for d in 0..<width {
-            let difference = Double(q[d]) - Double(b[d])
-            sum += difference * difference
-        }
-        return Float(sum)
-    }
-
-    /// The same sum in float32 over 16-lane vectors (the fast device; within the op's `(D + 8)·2⁻²⁴` bound).
+    /// `Σ (q_d − b_d)²` in float32 over 16-lane vectors (within the op's `(D + 8)·2⁻²⁴` bound).
     static func vectorSquaredDistance(_ q: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ width: Int) -> Float {
         var lanes = SIMD16<Float>()
         var d = 0
@@ -71,7 +60,7 @@ extension CPUDevice: DistanceOps {
         let (n, width) = (minimumDistances.shape[0], codes.shape[1])
         let points = SendablePointer(codes.host(UInt8.self))
         let minima = SendablePointer(minimumDistances.host(Float.self))
-        let spans = fast ? min(n, 64) : 1
+        let spans = min(n, 64)
         let spanLength = ((n + spans - 1) / max(spans, 1) + 15) / 16 * 16
         let partial = SendablePointer(UnsafeMutablePointer<(Float, Int)>.allocate(capacity: max(spans, 1)))
         defer { partial.base.deallocate() }
@@ -82,12 +71,10 @@ extension CPUDevice: DistanceOps {
             forEach(spans) { span in
                 let range = min(n, span * spanLength)..<min(n, (span + 1) * spanLength)
                 var i = range.lowerBound
-                if fast {
-                    // Whole blocks of 16 points, one point per lane; the sums are exact integers, as below.
-                    while i + 16 <= range.upperBound {
-                        Self.lowerBlock(points.base, block: i / 16, width: width, centre: chosen, minima: minima.base)
-                        i += 16
-                    }
+                // Whole blocks of 16 points, one point per lane; the sums are exact integers, as below.
+                while i + 16 <= range.upperBound {
+                    Self.lowerBlock(points.base, block: i / 16, width: width, centre: chosen, minima: minima.base)
+                    i += 16
                 }
                 for i in i..<range.upperBound {
                     var squared = 0

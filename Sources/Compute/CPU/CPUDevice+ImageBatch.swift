@@ -2,18 +2,14 @@ extension CPUDevice: ImageBatchOps {
     public func imageBatch(_ images: Tensor, mean: [Float], std: [Float], into output: Tensor) throws {
         let (n, h, w, channels) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let source = SendablePointer(images.host(UInt8.self)), out = SendablePointer(output.host(Float.self))
-        let affine = ImageBatchAffine(mean: mean, std: std), fast = self.fast
+        let affine = ImageBatchAffine(mean: mean, std: std)
         forEach(n * h) { row in
             let image = row / h, y = row % h
             let pixels = source.base + row * w * channels
             for channel in 0..<channels {
                 let plane = out.base + ((image * channels + channel) * h + y) * w
-                if fast {
-                    let scale = affine.scale[channel], shift = affine.shift[channel]
-                    for x in 0..<w { plane[x] = Float(pixels[x * channels + channel]) * scale + shift }
-                } else {
-                    for x in 0..<w { plane[x] = (Float(pixels[x * channels + channel]) / 255 - mean[channel]) / std[channel] }
-                }
+                let scale = affine.scale[channel], shift = affine.shift[channel]
+                for x in 0..<w { plane[x] = Float(pixels[x * channels + channel]) * scale + shift }
             }
         }
     }

@@ -4,39 +4,14 @@ extension CPUDevice: PoolOps {
         let d = geometry
         let source = SendablePointer(x.host(Float.self)), out = SendablePointer(output.host(Float.self))
         let argmax = SendablePointer(indices.host(Int32.self))
-        if fast {
-            forEach(d.n * d.c) { p in
-                Self.maxPoolPlane(source.base + p * d.h * d.w, height: d.h, width: d.w, window: window,
-                                  outputHeight: d.oh, outputWidth: d.ow, output: out.base + p * d.oh * d.ow,
-                                  indices: argmax.base + p * d.oh * d.ow)
-            }
-            return
-        }
         forEach(d.n * d.c) { p in
-            let input = source.base + p * d.h * d.w
-            for i in 0..<d.oh {
-                let rows = window.rows(of: i, height: d.h)
-                for j in 0..<d.ow {
-                    let columns = window.columns(of: j, width: d.w)
-                    // PyTorch's rule: start at the window's first position, then a greater value or any NaN
-                    // takes over, so ties keep the first maximum.
-                    var bestIndex = rows.lowerBound * d.w + columns.lowerBound
-                    var best = input[bestIndex]
-                    for h in rows {
-                        for w in columns where input[h * d.w + w] > best || input[h * d.w + w].isNaN {
-                            best = input[h * d.w + w]
-                            bestIndex = h * d.w + w
-                        }
-                    }
-                    let o = (p * d.oh + i) * d.ow + j
-                    out[o] = best
-                    argmax[o] = Int32(bestIndex)
-                }
-            }
+            Self.maxPoolPlane(source.base + p * d.h * d.w, height: d.h, width: d.w, window: window,
+                              outputHeight: d.oh, outputWidth: d.ow, output: out.base + p * d.oh * d.ow,
+                              indices: argmax.base + p * d.oh * d.ow)
         }
     }
 
-    /// Fast path of ``maxPool2d(_:window:)`` for one plane, as `max_pool2d_forward_cpu` does it: each output row
+    /// ``maxPool2d(_:window:)`` for one plane, as `max_pool2d_forward_cpu` does it: each output row
     /// starts at −∞ with the index of its window's first position, then the taps are visited window row by window
     /// row and column by column (row-major per output, so PyTorch's tie and NaN rule holds) with the output column
     /// innermost.

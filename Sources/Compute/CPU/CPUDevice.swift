@@ -1,37 +1,28 @@
 import Foundation
 import Synchronization
 
-/// The host CPU as a device.
-///
-/// With `fast == false` every op runs the plain, readable loops of `CPUDevice+<Family>.swift`: the executable
-/// specification all other devices are tested against. With `fast == true` (the default `cpu` device) ops that
-/// have a faster host implementation use it; they are tested against the reference like any other device. Its
-/// GEMM micro-kernel runs at the instruction-set level `isa` (see ``HostISA``).
+/// The host CPU as a fast device (`cpu`): ops spread over threads, with SIMD, packed GEMM panels and chunked
+/// reductions. It is checked against ``ReferenceDevice`` like every other device and shares no op code with it.
+/// Its GEMM micro-kernel runs at the instruction-set level `isa` (see ``HostISA``).
 public final class CPUDevice: Device, @unchecked Sendable {
     public let info: DeviceInfo
-    /// Whether fast host implementations replace the reference loops where they exist.
-    public let fast: Bool
-    /// The instruction-set level of the fast path's GEMM micro-kernel.
+    /// The instruction-set level of the GEMM micro-kernel.
     public let isa: HostISA
     private let pool = Locked<[Int: [UnsafeMutableRawPointer]]>([:])
     private let pooledBytes = Atomic<Int>(0)
     private static let poolLimit = 2 << 30
 
-    /// The shared reference device (`cpu-reference`).
-    public static let reference = CPUDevice(fast: false)
     /// The shared fast host device (`cpu`), at the level ``HostISA/fromEnvironment()`` gives (the detected one
     /// when `FRACTALAD_HOST_ISA` is unset or unknown; device selection reports an unknown value).
-    public static let fastShared = CPUDevice(fast: true, isa: (try? HostISA.fromEnvironment()) ?? .detected)
+    public static let fastShared = CPUDevice(isa: (try? HostISA.fromEnvironment()) ?? .detected)
 
-    public init(fast: Bool, isa: HostISA = .detected) {
-        self.fast = fast
+    public init(isa: HostISA = .detected) {
         let level = min(isa, .detected)
         self.isa = level
         let cores = ProcessInfo.processInfo.activeProcessorCount
         info = DeviceInfo(
-            identifier: !fast ? "cpu-reference" : level == .detected ? "cpu" : "cpu/\(level.name)",
-            name: fast ? "host CPU (\(cores) threads, \(level))" : "host CPU reference loops",
-            type: .cpu, platform: "", computeUnits: fast ? cores : 1,
+            identifier: level == .detected ? "cpu" : "cpu/\(level.name)",
+            name: "host CPU (\(cores) threads, \(level))", type: .cpu, platform: "", computeUnits: cores,
             globalMemoryBytes: Int(ProcessInfo.processInfo.physicalMemory),
             maxAllocationBytes: Int(ProcessInfo.processInfo.physicalMemory),
             driverVersion: "FractalAD \(FractalADVersion.string)")
@@ -90,12 +81,5 @@ public final class CPUDevice: Device, @unchecked Sendable {
             throw ComputeError.invalidArgument(
                 op: op, detail: "bytes \(offset)..<\(offset + count) outside a buffer of \(buffer.byteCount)")
         }
-    }
-}
-
-extension Tensor {
-    /// The host memory of a tensor on a ``CPUDevice`` (for CPU op implementations).
-    func host<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
-        UnsafeMutableRawPointer(buffer.handle).assumingMemoryBound(to: T.self)
     }
 }

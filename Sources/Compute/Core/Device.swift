@@ -56,8 +56,8 @@ public protocol DeviceMemory: AnyObject, Sendable {
     func synchronize() throws
 }
 
-/// A compute device: memory plus every op family. ``CPUDevice`` is the reference every other device is checked
-/// against; ``OpenCLDevice`` runs the kernels of `Kernels/*.cl`.
+/// A compute device: memory plus every op family. ``ReferenceDevice`` is the reference every other device is checked
+/// against; ``CPUDevice`` is the fast host path; ``OpenCLDevice`` runs the kernels of `Kernels/*.cl`.
 ///
 /// Every op has one prologue: its public entry point lives in its family's protocol extension, checks the
 /// arguments, allocates the results (and handles empty batches), then calls the device's hook of the same name,

@@ -227,3 +227,33 @@ public enum ChaosGameMath {
         return UInt8((sum + (1 << 31)) >> 32)
     }
 }
+
+/// A decoded view record (``ChaosGameLayout``), shared by the host devices as `chaos_game.cl` mirrors it.
+struct ChaosGameView {
+    let originX: Int64, originY: Int64, spanX: Int64, spanY: Int64, scaleX: Int64, scaleY: Int64
+    let flips: Int32
+    let patchMask: Int32
+
+    init(record: UnsafePointer<Int32>) {
+        func wide(_ offset: Int) -> Int64 {
+            Int64(UInt32(bitPattern: record[offset])) | Int64(record[offset + 1]) << 32
+        }
+        originX = wide(ChaosGameLayout.origin); originY = wide(ChaosGameLayout.origin + 2)
+        spanX = wide(ChaosGameLayout.span); spanY = wide(ChaosGameLayout.span + 2)
+        scaleX = wide(ChaosGameLayout.scale); scaleY = wide(ChaosGameLayout.scale + 2)
+        flips = record[ChaosGameLayout.flips]
+        patchMask = record[ChaosGameLayout.patchMask]
+    }
+
+    /// The (row, column) of a point after the flips, or nil outside the window.
+    func pixel(x: Int32, y: Int32, size: Int) -> (Int, Int)? {
+        let dx = Int64(x) &- originX, dy = Int64(y) &- originY
+        guard dx >= 0, dx <= spanX, dy >= 0, dy <= spanY else { return nil }
+        var row = Int((dx &* scaleX) >> 32), column = Int((dy &* scaleY) >> 32)
+        guard row >= 0, row < size, column >= 0, column < size else { return nil }
+        if flips & 1 != 0 { swap(&row, &column) }
+        if flips & 2 != 0 { row = size - 1 - row }
+        if flips & 4 != 0 { column = size - 1 - column }
+        return (row, column)
+    }
+}
