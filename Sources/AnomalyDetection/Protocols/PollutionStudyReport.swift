@@ -26,6 +26,8 @@ public struct PollutionSummaryRow: Sendable, Codable, Equatable {
     public var imageAUROC: MeanStd?
     public var pixelAUROC: MeanStd?
     public var aupro: MeanStd?
+    /// AU-IoU to 30 % FPR (seed 002).
+    public var auIoU: MeanStd?
     public var precision: MeanStd?
     public var recall: MeanStd?
     public var f1: MeanStd?
@@ -76,7 +78,7 @@ public struct PollutionStudyReport: Sendable, Codable {
                     rows.append(PollutionSummaryRow(
                         method: method, pollution: pollution, refinement: refinement, seeds: bySeed.count,
                         imageAUROC: stat { $0.metrics.imageAUROC }, pixelAUROC: stat { $0.metrics.pixelAUROC },
-                        aupro: stat { $0.metrics.aupro }, precision: stat { $0.quality?.precision },
+                        aupro: stat { $0.metrics.aupro }, auIoU: stat { $0.metrics.auIoU }, precision: stat { $0.quality?.precision },
                         recall: stat { $0.quality?.recall }, f1: stat { $0.quality?.f1 }))
                 }
             }
@@ -97,18 +99,18 @@ public struct PollutionStudyReport: Sendable, Codable {
         lines += ["", "Cells: image-level and pixel metrics on the test set without the pollution set, mean over "
             + "categories per seed, then mean ± std over seeds (%).", "",
             "## Robustness to pollution (no refinement)", "",
-            "| Method | Pollution | Image AUROC | Pixel AUROC | AUPRO |", "|---|---:|---:|---:|---:|"]
+            "| Method | Pollution | Image AUROC | Pixel AUROC | AUPRO | AU-IoU |", "|---|---:|---:|---:|---:|---:|"]
         for row in summary where row.refinement == 0 {
-            lines.append("| \(row.method) | \(percentText(row.pollution)) | \(cell(row.imageAUROC)) | \(cell(row.pixelAUROC)) | \(cell(row.aupro)) |")
+            lines.append("| \(row.method) | \(percentText(row.pollution)) | \(cell(row.imageAUROC)) | \(cell(row.pixelAUROC)) | \(cell(row.aupro)) | \(cell(row.auIoU)) |")
         }
         if let pollution = refinementPollution {
             lines += ["", "## Refinement at \(percentText(pollution)) pollution", "",
-                      "| Method | Refinement | Image AUROC | Pixel AUROC | AUPRO | Precision | Recall | F1 |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                      "| Method | Refinement | Image AUROC | Pixel AUROC | AUPRO | AU-IoU | Precision | Recall | F1 |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
             for row in summary where row.pollution == pollution {
                 let ratio = row.refinement.map(percentText) ?? "perfect"
                 lines.append("| \(row.method) | \(ratio) | \(cell(row.imageAUROC)) | \(cell(row.pixelAUROC)) | "
-                    + "\(cell(row.aupro)) | \(cell(row.precision)) | \(cell(row.recall)) | \(cell(row.f1)) |")
+                    + "\(cell(row.aupro)) | \(cell(row.auIoU)) | \(cell(row.precision)) | \(cell(row.recall)) | \(cell(row.f1)) |")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -116,7 +118,7 @@ public struct PollutionStudyReport: Sendable, Codable {
 
     public func csv() -> String {
         let metrics: [(String, (PollutionSummaryRow) -> MeanStd?)] = [
-            ("image_auroc", \.imageAUROC), ("pixel_auroc", \.pixelAUROC), ("aupro", \.aupro),
+            ("image_auroc", \.imageAUROC), ("pixel_auroc", \.pixelAUROC), ("aupro", \.aupro), ("au_iou", \.auIoU),
             ("precision", \.precision), ("recall", \.recall), ("f1", \.f1),
         ]
         var lines = [(["method", "pollution", "refinement", "seeds"]
