@@ -1,4 +1,5 @@
 import AnomalyDetection
+import Compute
 import Foundation
 
 /// `fractalad fit`: builds a model of one detection method from a folder of defect-free images.
@@ -16,17 +17,23 @@ enum FitCommand: Command {
     static func run(_ arguments: Arguments, _ console: Console) throws -> Int32 {
         let train = URL(fileURLWithPath: try arguments.required("train"))
         let out = URL(fileURLWithPath: try arguments.required("out"))
+        // Installed before the backbone loads, so a signal during the load stops the fit at its first batch.
+        let cancellation = CancellationFlag()
+        InterruptHandler.install(cancellation, console: console)
         let device = try CommonOptions.device(arguments, console)
         let refinement = try RefinementOptions.option(arguments, device: device)
         let detector = try DetectorOptions.detector(arguments, device: device)
         let images = try InspectionDataset.images(in: train)
-        return try fit(detector, images: images, refinement: refinement, out: out, console: console)
+        return try fit(detector, images: images, refinement: refinement, out: out, cancellation: cancellation,
+                       console: console)
     }
 
     private static func fit<Detector: AnomalyDetector>(_ detector: Detector, images: [URL],
                                                         refinement: RefinementOption?, out: URL,
-                                                        console: Console) throws -> Int32 {
-        InterruptHandler.install(detector.cancellation, console: console)
+                                                        cancellation: CancellationFlag, console: Console) throws
+        -> Int32 {
+        var detector = detector
+        detector.cancellation = cancellation
         let display = ProgressDisplay(console, label: "fit", unit: "images")
         let model: Detector.Model
         do {
