@@ -40,26 +40,28 @@ final class CLKernel: @unchecked Sendable {
         try lock.withLock { _ in
             for (index, argument) in arguments.enumerated() {
                 let position = cl_uint(index)
-                let status: cl_int
-                switch argument {
-                case .buffer(let buffer):
-                    guard buffer.device === device else { throw ComputeError.deviceMismatch(op: reference.name) }
-                    var mem: cl_mem? = buffer.handle
-                    status = clSetKernelArg(raw, position, MemoryLayout<cl_mem?>.size, &mem)
-                case .int32(var value):
-                    status = clSetKernelArg(raw, position, 4, &value)
-                case .uint32(var value):
-                    status = clSetKernelArg(raw, position, 4, &value)
-                case .int64(var value):
-                    status = clSetKernelArg(raw, position, 8, &value)
-                case .float(var value):
-                    status = clSetKernelArg(raw, position, 4, &value)
-                case .local(let bytes):
-                    status = clSetKernelArg(raw, position, bytes, nil)
+                if case .buffer(let buffer) = argument, buffer.device !== device {
+                    throw ComputeError.deviceMismatch(op: reference.name)
                 }
-                try clCheck(status, "clSetKernelArg", "argument \(index) of \(reference)")
+                try clCall("clSetKernelArg", "argument \(index) of \(reference)") {
+                    switch argument {
+                    case .buffer(let buffer):
+                        var mem: cl_mem? = buffer.handle
+                        return clSetKernelArg(raw, position, MemoryLayout<cl_mem?>.size, &mem)
+                    case .int32(var value):
+                        return clSetKernelArg(raw, position, 4, &value)
+                    case .uint32(var value):
+                        return clSetKernelArg(raw, position, 4, &value)
+                    case .int64(var value):
+                        return clSetKernelArg(raw, position, 8, &value)
+                    case .float(var value):
+                        return clSetKernelArg(raw, position, 4, &value)
+                    case .local(let bytes):
+                        return clSetKernelArg(raw, position, bytes, nil)
+                    }
+                }
             }
-            let status: cl_int =
+            try clCall("clEnqueueNDRangeKernel", "launching \(reference) over \(globalSize)") {
                 if let local {
                     local.withUnsafeBufferPointer { localPointer in
                         clEnqueueNDRangeKernel(queue, raw, cl_uint(global.count), nil, globalSize,
@@ -68,7 +70,7 @@ final class CLKernel: @unchecked Sendable {
                 } else {
                     clEnqueueNDRangeKernel(queue, raw, cl_uint(global.count), nil, globalSize, nil, 0, nil, nil)
                 }
-            try clCheck(status, "clEnqueueNDRangeKernel", "launching \(reference) over \(globalSize)")
+            }
         }
     }
 }

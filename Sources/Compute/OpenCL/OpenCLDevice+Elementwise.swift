@@ -5,13 +5,13 @@ extension OpenCLDevice: ElementwiseOps {
         guard x.count > 0 else { return }
         var pattern = Self.fillPattern(value, dtype: x.dtype)
         var byte = UInt8(truncatingIfNeeded: pattern)
-        let status: cl_int =
+        try clCall("clEnqueueFillBuffer", "filling \(x)") {
             if x.dtype == .uint8 {
                 clEnqueueFillBuffer(queue, x.buffer.handle, &byte, 1, 0, x.byteCount, 0, nil, nil)
             } else {
                 clEnqueueFillBuffer(queue, x.buffer.handle, &pattern, 4, 0, x.byteCount, 0, nil, nil)
             }
-        try clCheck(status, "clEnqueueFillBuffer", "filling \(x)")
+        }
     }
 
     public func relu(_ x: Tensor, into y: Tensor) throws {

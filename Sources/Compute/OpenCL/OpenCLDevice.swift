@@ -109,15 +109,19 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer, to buffer: DeviceBuffer, offset: Int) throws {
         guard bytes.count > 0 else { return }
         try checkRange(buffer, offset: offset, count: bytes.count, "write")
-        try clCheck(clEnqueueWriteBuffer(queue, buffer.handle, cl_bool(CL_TRUE), offset, bytes.count,
-                                         bytes.baseAddress, 0, nil, nil), "clEnqueueWriteBuffer")
+        try clCall("clEnqueueWriteBuffer") {
+            clEnqueueWriteBuffer(queue, buffer.handle, cl_bool(CL_TRUE), offset, bytes.count, bytes.baseAddress, 0,
+                                 nil, nil)
+        }
     }
 
     public func read(_ buffer: DeviceBuffer, offset: Int, into bytes: UnsafeMutableRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         try checkRange(buffer, offset: offset, count: bytes.count, "read")
-        try clCheck(clEnqueueReadBuffer(queue, buffer.handle, cl_bool(CL_TRUE), offset, bytes.count,
-                                        bytes.baseAddress, 0, nil, nil), "clEnqueueReadBuffer")
+        try clCall("clEnqueueReadBuffer") {
+            clEnqueueReadBuffer(queue, buffer.handle, cl_bool(CL_TRUE), offset, bytes.count, bytes.baseAddress, 0,
+                                nil, nil)
+        }
     }
 
     public func copy(from source: DeviceBuffer, sourceOffset: Int, to destination: DeviceBuffer,
@@ -125,12 +129,14 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         guard byteCount > 0 else { return }
         try checkRange(source, offset: sourceOffset, count: byteCount, "copy")
         try checkRange(destination, offset: destinationOffset, count: byteCount, "copy")
-        try clCheck(clEnqueueCopyBuffer(queue, source.handle, destination.handle, sourceOffset, destinationOffset,
-                                        byteCount, 0, nil, nil), "clEnqueueCopyBuffer")
+        try clCall("clEnqueueCopyBuffer") {
+            clEnqueueCopyBuffer(queue, source.handle, destination.handle, sourceOffset, destinationOffset, byteCount,
+                                0, nil, nil)
+        }
     }
 
     public func synchronize() throws {
-        try clCheck(clFinish(queue), "clFinish")
+        try clCall("clFinish") { clFinish(queue) }
     }
 
     private func checkRange(_ buffer: DeviceBuffer, offset: Int, count: Int, _ op: String) throws {
@@ -180,8 +186,9 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
             }
             var device: cl_device_id? = descriptor.deviceID
             do {
-                try clCheck(clBuildProgram(program, 1, &device, buildOptions + " " + defines, nil, nil),
-                            "clBuildProgram", what)
+                try clCall("clBuildProgram", what) {
+                    clBuildProgram(program, 1, &device, buildOptions + " " + defines, nil, nil)
+                }
             } catch let error as OpenCLError {
                 let log = buildLog(program)
                 clReleaseProgram(program)
@@ -223,10 +230,19 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     }
 
     /// Enqueues `reference` over `global` work-items (rounded up to multiples of `local` when given).
+    ///
+    /// A launch that fails first waits for the work already queued, so the error never ends the process while the
+    /// runtime still compiles or runs earlier kernels (PoCL aborts when exit interrupts a kernel compile).
     func launch(_ reference: KernelReference, global: [Int], local: [Int]? = nil,
                 _ arguments: [KernelArgument]) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
-        try kernel(reference).enqueue(on: queue, device: self, global: global, local: local, arguments)
+        do {
+            try kernel(reference).enqueue(on: queue, device: self, global: global, local: local, arguments)
+        } catch {
+            // The launch's error is the one to report; clFinish's own status would add nothing.
+            clFinish(queue)
+            throw error
+        }
     }
 
     /// A work-group size for one-dimensional launches suited to the device type.
