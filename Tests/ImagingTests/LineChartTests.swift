@@ -54,6 +54,9 @@ import Testing
         // Title text in black, centred at the top.
         let titleRow = (20..<34).flatMap { row in (0..<image.width).map { colour(($0, row)) } }
         #expect(titleRow.contains([0, 0, 0]))
+        // The legend fits: the longest name ends inside the image.
+        #expect(area.x + area.width + chart.legendWidth == image.width)
+        #expect(chart.legendWidth >= 20 + 50 + BitmapFont.width("Gaussian") * LineChart.textScale)
         // A different chart renders differently; the same chart identically.
         #expect(try chart.render() == image)
         var other = chart

@@ -61,11 +61,16 @@ public struct LineChart: Sendable {
     }
 
     static let textScale = 2
-    static let margins = (left: 110, right: 250, top: 60, bottom: 80)
+    static let margins = (left: 110, top: 60, bottom: 80)
+
+    /// Room right of the plot for the legend: its swatch, gap and longest name.
+    var legendWidth: Int {
+        20 + 50 + (series.map { BitmapFont.width($0.name) }.max() ?? 0) * Self.textScale + 20
+    }
 
     /// The plot area in pixels: left, top, width, height.
     var plotArea: (x: Int, y: Int, width: Int, height: Int) {
-        (Self.margins.left, Self.margins.top, width - Self.margins.left - Self.margins.right,
+        (Self.margins.left, Self.margins.top, width - Self.margins.left - legendWidth,
          height - Self.margins.top - Self.margins.bottom)
     }
 
