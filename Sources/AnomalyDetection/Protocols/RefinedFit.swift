@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// Refinement for `fit` and `evaluate`: a ``Refinement`` and the detector that ranks the training images.
@@ -28,16 +29,24 @@ extension AnomalyDetector {
         let samples = trainImages.map { InspectionSample(image: $0, mask: nil, isAnomalous: false, defect: "good") }
         let category = InspectionCategory(name: "training images", train: samples, test: [])
         let embedded = try EmbeddedCategory(detector: self, category: category, progress: progress)
-        let scorer = try option.refiner.map { try refinementScorer($0, category: category) }
+        let scorer = try option.refiner.map {
+            try $0.refinementScorers(for: category, cancellation: cancellation)(samples)
+        }
         let fitted = try embedded.fit(samples, refinement: option.refinement, refiner: scorer)
         return (fitted.model, fitted.refinement!)
     }
 
-    private func refinementScorer<Refiner: AnomalyDetector>(_ refiner: Refiner, category: InspectionCategory) throws
-        -> any RefinementScorer {
-        var refiner = refiner
+    /// This detector as the ranking detector of a refinement: `category`'s images embedded once, then a scorer for
+    /// any training set drawn from them.
+    /// - Parameters:
+    ///   - cancellation: the flag of the run it serves, checked while embedding and scoring.
+    ///   - progress: called with `(images done, total)` while features are extracted.
+    public func refinementScorers(for category: InspectionCategory, cancellation: CancellationFlag,
+                                  progress: (Int, Int) -> Void = { _, _ in }) throws
+        -> ([InspectionSample]) -> any RefinementScorer {
+        var refiner = self
         refiner.cancellation = cancellation
-        return DetectorScorer(embedded: try EmbeddedCategory(detector: refiner, category: category),
-                              samples: category.train)
+        let embedded = try EmbeddedCategory(detector: refiner, category: category, progress: progress)
+        return { DetectorScorer(embedded: embedded, samples: $0) }
     }
 }

@@ -98,7 +98,13 @@ struct PollutionStudyRun {
             do {
                 for detector in detectors {
                     cells += try study(category, detector: detector) {
-                        if scorers == nil, let refiner { scorers = try refinementScorers(refiner, category: category) }
+                        if scorers == nil, let refiner {
+                            let display = ProgressDisplay(console, label: "\(category.name) refiner features",
+                                                          unit: "images")
+                            scorers = try refiner.refinementScorers(for: category, cancellation: cancellation) {
+                                display.update(done: $0, total: $1)
+                            }
+                        }
                         return scorers
                     }
                 }
@@ -154,16 +160,6 @@ struct PollutionStudyRun {
             console.note("\(category.name) \(method): all \(plan.cells.count) cells kept from an earlier run")
         }
         return plan.cells.map { finished[$0.description]! }
-    }
-
-    private func refinementScorers<Refiner: AnomalyDetector>(_ refiner: Refiner, category: InspectionCategory) throws
-        -> ([InspectionSample]) -> any RefinementScorer {
-        var refiner = refiner
-        refiner.cancellation = cancellation
-        let display = ProgressDisplay(console, label: "\(category.name) \(Refiner.method.rawValue) features (refiner)",
-                                      unit: "images")
-        let embedded = try EmbeddedCategory(detector: refiner, category: category) { display.update(done: $0, total: $1) }
-        return { DetectorScorer(embedded: embedded, samples: $0) }
     }
 
     /// What determines a cell's numbers besides its key: the method's settings, the backbone, and the plan's
